@@ -1,0 +1,26 @@
+"""Load scenario files, from a path or by library name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tabletop.errors import Problem
+from tabletop.scenarios.model import Scenario
+from tabletop.scenarios.references import check_scenario
+from tabletop.spec.library import resolve
+from tabletop.spec.loading import read_model, require
+from tabletop.spec.yaml_source import SourceDocument
+
+#: The bundled example scenarios.
+LIBRARY = Path(__file__).parent / "library"
+
+
+def read_scenario(argument: str | Path) -> tuple[Scenario | None, SourceDocument | None, list[Problem]]:
+    """Read a scenario given by path or library name, returning every problem instead of raising."""
+    path = resolve(str(argument), LIBRARY, "scenario")
+    return read_model(path, Scenario, check_scenario, display=str(argument))
+
+
+def load_scenario(argument: str | Path) -> Scenario:
+    """Load and fully check a scenario given by path or library name; raises SpecError."""
+    return require(read_scenario(argument))

@@ -1,0 +1,228 @@
+"""The closed vocabulary of duration distributions used by scenarios and responder profiles.
+
+In YAML a distribution is a plain duration (fixed) or a one-key mapping naming its kind::
+
+    90s                                   # fixed
+    {exponential: 30m}                    # shorthand for {exponential: {mean: 30m}}
+    {lognormal: {median: 2m, p90: 6m}}
+    {gamma: {shape: 2, mean: 45m}}
+    {uniform: {low: 5m, high: 15m}}
+    {triangular: {low: 5m, mode: 10m, high: 30m}}
+    {empirical: [4m, 6m, 11m]}            # or {values: […], weights: […]}
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+
+from tabletop.spec.fields import Duration, DurationOrZero, Spec
+from tabletop.spec.suggest import did_you_mean
+
+#: z-score of the 90th percentile of the standard normal distribution.
+_Z90 = 1.2815515655446004
+
+
+class Fixed(Spec):
+    """Always the same value."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: DurationOrZero
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return self.value
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return self.value
+
+
+class Exponential(Spec):
+    """Memoryless, with the given mean."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean_: Duration = Field(alias="mean")
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(rng.exponential(self.mean_))
+
+
+class LogNormal(Spec):
+    """Right-skewed, given by its median and 90th percentile (how people quote response times)."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    median: Duration
+    p90: Duration
+
+    @model_validator(mode="after")
+    def _p90_above_median(self) -> LogNormal:
+        if self.p90 <= self.median:
+            raise ValueError(f"p90 ({self.p90:g} m) must be greater than the median ({self.median:g} m)")
+        return self
+
+    @property
+    def sigma(self) -> float:
+        """Standard deviation of the underlying normal."""
+        return math.log(self.p90 / self.median) / _Z90
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return self.median * math.exp(self.sigma**2 / 2)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(rng.lognormal(math.log(self.median), self.sigma))
+
+
+class Gamma(Spec):
+    """Gamma with the given shape and mean."""
+
+    kind: Literal["gamma"] = "gamma"
+    shape: float = Field(gt=0)
+    mean_: Duration = Field(alias="mean")
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(rng.gamma(self.shape, self.mean_ / self.shape))
+
+
+class Uniform(Spec):
+    """Every value between low and high equally likely."""
+
+    kind: Literal["uniform"] = "uniform"
+    low: DurationOrZero
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high:g} m) must be greater than low ({self.low:g} m)")
+        return self
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(rng.uniform(self.low, self.high))
+
+
+class Triangular(Spec):
+    """Low, most likely and high values: the three-point estimate."""
+
+    kind: Literal["triangular"] = "triangular"
+    low: DurationOrZero
+    mode: DurationOrZero
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(
+                f"need low <= mode <= high with low < high, got {self.low:g}, {self.mode:g}, {self.high:g} minutes"
+            )
+        return self
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(rng.triangular(self.low, self.mode, self.high))
+
+
+class Empirical(Spec):
+    """Observed values, drawn with equal or given weights."""
+
+    kind: Literal["empirical"] = "empirical"
+    values: list[DurationOrZero] = Field(min_length=1)
+    weights: list[Annotated[float, Field(gt=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError(f"{len(self.weights)} weights for {len(self.values)} values; give one weight per value")
+        return self
+
+    def _probabilities(self) -> list[float]:
+        weights = self.weights or [1.0] * len(self.values)
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        return sum(v * p for v, p in zip(self.values, self._probabilities(), strict=True))
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(self.values[int(rng.choice(len(self.values), p=self._probabilities()))])
+
+
+_KINDS: dict[str, str] = {
+    "fixed": "value",
+    "exponential": "mean",
+    "lognormal": "",
+    "gamma": "",
+    "uniform": "",
+    "triangular": "",
+    "empirical": "values",
+}
+
+
+def _normalise(value: Any) -> Any:
+    """Turn the YAML shapes (a duration, or a one-key mapping) into a tagged mapping."""
+    if isinstance(value, Spec):
+        return value
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return {"kind": "fixed", "value": value}
+    if isinstance(value, dict):
+        if len(value) != 1:
+            keys = ", ".join(map(str, value)) or "nothing"
+            raise ValueError(f"a distribution is one key naming its kind ({', '.join(_KINDS)}); found {keys}")
+        ((kind, params),) = value.items()
+        if kind not in _KINDS:
+            raise ValueError(f"unknown distribution '{kind}'{did_you_mean(str(kind), _KINDS)}")
+        if isinstance(params, dict):
+            return {"kind": kind, **params}
+        if _KINDS[kind]:
+            return {"kind": kind, _KINDS[kind]: params}
+        raise ValueError(f"{kind} needs a mapping of parameters, e.g. {{{kind}: {{…}}}}")
+    raise ValueError(f"expected a duration or a distribution such as {{exponential: 30m}}, got {value!r}")
+
+
+_DISTRIBUTION_SCHEMA: dict[str, Any] = {
+    "description": "A duration (fixed) or a one-key mapping naming the distribution.",
+    "anyOf": [
+        {"type": ["number", "string"]},
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {kind: {} for kind in _KINDS},
+            "additionalProperties": False,
+        },
+    ],
+}
+
+#: A distribution of durations, in minutes.
+Distribution = Annotated[
+    Fixed | Exponential | LogNormal | Gamma | Uniform | Triangular | Empirical,
+    Field(discriminator="kind"),
+    BeforeValidator(_normalise),
+    WithJsonSchema(_DISTRIBUTION_SCHEMA),
+]

@@ -1,0 +1,195 @@
+"""Field types shared by scenario and policy files: durations, times of day, zones, ids."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from tabletop.spec.suggest import did_you_mean
+
+#: Engine time: float minutes since the scenario's start.
+Minutes = float
+
+_UNIT_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0, "w": 10080.0}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_DURATION = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[smhdw]\s*)+$")
+
+
+class Spec(BaseModel):
+    """Base of every file model: unknown keys are errors and models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_duration(value: Any) -> float:
+    """Minutes from a number of minutes or a string such as ``90s``, ``15m``, ``2h``, ``1d`` or ``1h30m``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 15m or 2h, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        sign = -1.0 if text.startswith("-") else 1.0
+        text = text.lstrip("-")
+        if _DURATION.match(text):
+            return sign * sum(float(n) * _UNIT_MINUTES[u] for n, u in _DURATION_PART.findall(text))
+        raise ValueError(
+            f"'{value}' is not a duration; write minutes as a number or a string such as 90s, 15m, 2h, 1d or 1h30m"
+        )
+    raise ValueError(f"expected a duration such as 15m or 2h, got {type(value).__name__}")
+
+
+def _positive(minutes: float) -> float:
+    if minutes <= 0:
+        raise ValueError(f"must be a positive duration, got {minutes:g} minutes")
+    return minutes
+
+
+def _non_negative(minutes: float) -> float:
+    if minutes < 0:
+        raise ValueError(f"must not be negative, got {minutes:g} minutes")
+    return minutes
+
+
+_DURATION_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "number", "description": "minutes"},
+            {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdw]\s*)+$", "examples": ["90s", "15m", "2h", "1d"]},
+        ]
+    }
+)
+
+#: A strictly positive duration, in minutes.
+Duration = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive), _DURATION_SCHEMA]
+#: A duration that may be zero, in minutes.
+DurationOrZero = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_non_negative), _DURATION_SCHEMA]
+
+
+def parse_time_of_day(value: Any) -> int:
+    """Minutes after local midnight from a quoted ``"HH:MM"`` (``"24:00"`` is the end of the day)."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*", value)
+        if match:
+            hours, minutes = int(match[1]), int(match[2])
+            if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):
+                return hours * 60 + minutes
+        raise ValueError(f"'{value}' is not a time of day; write it as \"HH:MM\", e.g. \"09:30\"")
+    raise ValueError(f'expected a quoted time of day such as "09:00", got {value!r}')
+
+
+#: A local time of day as minutes after midnight, written "HH:MM".
+TimeOfDay = Annotated[
+    int,
+    BeforeValidator(parse_time_of_day),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["09:00"]}),
+]
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone called ``name`` (cached)."""
+    return ZoneInfo(name)
+
+
+def _check_zone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an IANA time zone name such as Europe/London, got {value!r}")
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}'{did_you_mean(value, _zone_names())}") from None
+    return value
+
+
+#: An IANA time zone name such as ``America/New_York``.
+TimeZoneName = Annotated[
+    str,
+    BeforeValidator(_check_zone),
+    WithJsonSchema({"type": "string", "examples": ["Europe/London", "America/New_York"]}),
+]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
+    full: i for i, full in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+}
+
+
+def _weekday(value: Any) -> int:
+    if isinstance(value, str) and value.lower() in _WEEKDAY_ALIASES:
+        return _WEEKDAY_ALIASES[value.lower()]
+    raise ValueError(f"'{value}' is not a weekday; use one of {', '.join(WEEKDAYS)}{did_you_mean(str(value), WEEKDAYS)}")
+
+
+#: A weekday, Monday = 0, written ``mon`` … ``sun``.
+Weekday = Annotated[int, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": list(WEEKDAYS)})]
+
+#: The id of a team, person, service, rotation and so on.
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80),
+]
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not an ISO-8601 date-time such as 2027-01-04T09:00:00Z") from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
+        return value
+    raise ValueError(f"expected an ISO-8601 date-time with offset such as 2027-01-04T09:00:00Z, got {value!r}")
+
+
+#: An absolute instant: an ISO-8601 date-time with a UTC offset.
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2027-01-04T00:00:00Z"]}),
+]
+
+
+def _local_datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not an ISO-8601 date or date-time such as 2027-01-04T09:00") from None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    raise ValueError(f"expected a date or date-time such as 2027-01-04T09:00, got {value!r}")
+
+
+#: A date-time that is local to a named time zone unless it carries an offset.
+LocalDateTime = Annotated[
+    datetime,
+    BeforeValidator(_local_datetime),
+    WithJsonSchema({"type": "string", "examples": ["2027-01-04T09:00", "2027-01-04"]}),
+]
+
+#: A probability between 0 and 1 inclusive.
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+#: The roles a person can hold during an incident.
+Role = Literal["incident_commander", "comms_lead", "customer_liaison", "tech_lead", "security"]
+#: Qualifications a person can hold; tech leads need only membership of a team with the domain.
+Qualification = Literal["incident_commander", "comms_lead", "customer_liaison", "security"]

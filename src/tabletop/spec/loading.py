@@ -1,0 +1,186 @@
+"""Validate a :class:`SourceDocument` against a model and turn every failure into a located problem."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from tabletop.errors import Problem, SpecError
+from tabletop.spec.suggest import did_you_mean, one_of
+from tabletop.spec.yaml_source import DocPath, SourceDocument, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"{value!r}"
+
+
+def _members(annotation: Any) -> list[Any]:
+    """Unwrap Annotated and Optional; return the remaining union members (or the type itself)."""
+    while get_origin(annotation) is typing.Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [m for arg in get_args(annotation) if arg is not type(None) for m in _members(arg)]
+    return [annotation]
+
+
+def _model_keys(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _step(annotation: Any, part: str | int) -> tuple[Any, bool]:
+    """The annotation one loc element further in; the flag says whether ``part`` was consumed."""
+    members = _members(annotation)
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) > 1:
+        for model in models:
+            tag = model.model_fields.get("kind")
+            if tag is not None and get_args(tag.annotation) == (part,):
+                return model, True
+    for member in members:
+        origin = get_origin(member)
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            for name, info in member.model_fields.items():
+                if part in (name, info.alias):
+                    return info.annotation, True
+        elif origin in (list, tuple) and isinstance(part, int):
+            return get_args(member)[0], True
+        elif origin is dict and isinstance(part, str):
+            return get_args(member)[1], True
+    return None, True
+
+
+def allowed_keys(root: type[BaseModel], loc: Iterable[str | int]) -> list[str]:
+    """The keys a mapping at ``loc`` may hold, by walking the model types along the path."""
+    annotation: Any = root
+    for part in loc:
+        annotation, _ = _step(annotation, part)
+        if annotation is None:
+            return []
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return [k for k in _model_keys(member) if k != "kind"]
+    return []
+
+
+def _doc_path(loc: tuple[str | int, ...], document: SourceDocument) -> DocPath:
+    """The file path for a pydantic loc; below a scalar (a shorthand form) the rest is kept unlocated."""
+    path: list[str | int] = []
+    node: Any = document.data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _message(error: Any, root: type[BaseModel], document: SourceDocument) -> tuple[DocPath, str, bool]:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    path = _doc_path(loc, document)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = allowed_keys(root, loc[:-1])
+        hint = did_you_mean(key, allowed) or (f"; allowed keys: {one_of(allowed)}" if allowed else "")
+        return path, f"unknown key '{key}'{hint}", True
+    if kind == "missing":
+        return path[:-1], f"missing required key '{loc[-1]}'", False
+    if path in document.bool_words and kind != "extra_forbidden":
+        word = document.bool_words[path]
+        meaning = str(document.lookup(path)).lower()
+        return path, f'YAML reads unquoted {word} as {meaning}; quote it if you mean the word: "{word}"', False
+    if kind in _TYPE_NAMES:
+        return path, f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}", False
+    if kind == "literal_error":
+        expected = [e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        return path, f"'{value}' is not one of {', '.join(expected)}{did_you_mean(str(value), expected)}", False
+    if kind in ("value_error", "assertion_error"):
+        return path, str(error["ctx"]["error"]), False
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return path, f"{error['msg'].replace('Input should be', 'must be')}, got {value!r}", False
+    if kind == "string_pattern_mismatch":
+        return path, f"'{value}' is not a valid id; use letters, digits, '-', '_' and '.'", False
+    if kind in ("too_short", "too_long"):
+        return path, error["msg"].replace("List should", "must").replace("Value should", "must"), False
+    return path, error["msg"], False
+
+
+def validate_document(document: SourceDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validate plain data against ``model``; return the model or every problem, located."""
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            path, message, at_key = _message(error, model, document)
+            problems.append(document.problem(path, message, key=at_key))
+        return None, problems
+
+
+#: Checks run on a validated model, returning (path, message) pairs located in the same file.
+Checker = Callable[[M], list[tuple[DocPath, str]]]
+
+
+def read_model(
+    path: Path, model: type[M], checker: Checker[M], *, display: str | None = None
+) -> tuple[M | None, SourceDocument | None, list[Problem]]:
+    """Load, validate and cross-check one file; the model is None unless it had no problems."""
+    document, read_problems = load_yaml(path, display)
+    if document is None or not isinstance(document.data, dict):
+        return None, document, read_problems
+    expected = model.model_fields["kind"].annotation
+    found = document.data.get("kind")
+    wanted = get_args(expected)[0] if get_args(expected) else None
+    if isinstance(found, str) and found in KINDS and found != wanted:
+        problem = document.problem(("kind",), f"this is a {found} file; a {wanted} file is needed here")
+        return None, document, [problem]
+    value, problems = validate_document(document, model)
+    if value is None:
+        return None, document, read_problems + problems
+    problems = read_problems + [document.problem(p, message) for p, message in checker(value)]
+    return (None if problems else value), document, problems
+
+
+#: The kinds of file Tabletop reads, named by their top-level ``kind`` key.
+KINDS = ("scenario", "policy")
+
+
+def require(result: tuple[M | None, SourceDocument | None, list[Problem]]) -> M:
+    """The model from :func:`read_model`, or a :class:`SpecError` carrying its problems."""
+    value, _, problems = result
+    if value is None:
+        raise SpecError(problems)
+    return value
