@@ -44,7 +44,10 @@ def _kind(path: str) -> tuple[str | None, list[Problem]]:
         message = "missing required key 'kind'; add kind: scenario or kind: policy at the top"
         return None, [*problems, document.problem((), message)]
     hint = did_you_mean(str(kind), KINDS)
-    return None, [*problems, document.problem(("kind",), f"'{kind}' is not a kind of file; use scenario or policy{hint}")]
+    return None, [
+        *problems,
+        document.problem(("kind",), f"'{kind}' is not a kind of file; use scenario or policy{hint}"),
+    ]
 
 
 def _summary(model: Scenario | Policy) -> str:

@@ -30,9 +30,7 @@ def load_policy(argument: str | Path) -> Policy:
     return require(read_policy(argument))
 
 
-def pair_problems(
-    policy: Policy, scenario: Scenario, scenario_document: SourceDocument
-) -> list[Problem]:
+def pair_problems(policy: Policy, scenario: Scenario, scenario_document: SourceDocument) -> list[Problem]:
     """Problems in the scenario that only show against this policy: tiers it does not define."""
     return [scenario_document.problem(path, message) for path, message in check_scenario_tiers(policy, scenario)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Literal
 
+import holidays
 from pydantic import Field, field_validator, model_validator
 
 from tabletop.spec.distributions import Distribution, Fixed
@@ -115,8 +116,6 @@ class Override(Spec):
 
 @cache
 def _supported_countries() -> frozenset[str]:
-    import holidays
-
     return frozenset(holidays.list_supported_countries())
 
 

@@ -8,7 +8,9 @@ from tabletop.spec.references import ReferenceCheck
 from tabletop.spec.yaml_source import DocPath
 
 
-def _check_target(check: ReferenceCheck, path: DocPath, target: Target, policy: Policy, scenario: Scenario | None) -> None:
+def _check_target(
+    check: ReferenceCheck, path: DocPath, target: Target, policy: Policy, scenario: Scenario | None
+) -> None:
     kind = target.kind
     if kind in ("rotation", "next_on_call"):
         rotations = {r.id: r for r in policy.rotations}
@@ -100,5 +102,7 @@ def check_scenario_tiers(policy: Policy, scenario: Scenario) -> list[tuple[DocPa
         check.known(("services", i, "tier"), service.tier, tiers, f"tier (policy '{policy.id}' defines none such)")
     for i, kind in enumerate(scenario.incident_types):
         if kind.tier is not None:
-            check.known(("incident_types", i, "tier"), kind.tier, tiers, f"tier (policy '{policy.id}' defines none such)")
+            check.known(
+                ("incident_types", i, "tier"), kind.tier, tiers, f"tier (policy '{policy.id}' defines none such)"
+            )
     return check.found

@@ -20,6 +20,7 @@ from tabletop.spec.fields import (
     TimeZoneName,
     parse_duration,
 )
+from tabletop.spec.suggest import did_you_mean
 from tabletop.spec.windows import Window
 
 PHASES = ("diagnose", "contain", "remediate", "verify")
@@ -51,8 +52,8 @@ def parse_scenario_time(value: Any) -> str:
             except ValueError:
                 pass
     raise ValueError(
-        f"{value!r} is not a scenario time; write \"+HH:MM\" after the start (e.g. \"+00:15\"), "
-        "a duration after the start (e.g. \"+2h\") or an ISO date-time with offset"
+        f'{value!r} is not a scenario time; write "+HH:MM" after the start (e.g. "+00:15"), '
+        'a duration after the start (e.g. "+2h") or an ISO date-time with offset'
     )
 
 
@@ -163,9 +164,9 @@ _PRESETS: dict[str, dict[str, Any]] = {
 def _preset(value: Any) -> Any:
     if isinstance(value, str):
         if value not in _PRESETS:
-            from tabletop.spec.suggest import did_you_mean
-
-            raise ValueError(f"unknown profile '{value}'{did_you_mean(value, _PRESETS)}; presets: {', '.join(_PRESETS)}")
+            raise ValueError(
+                f"unknown profile '{value}'{did_you_mean(value, _PRESETS)}; presets: {', '.join(_PRESETS)}"
+            )
         return _PRESETS[value]
     return value
 

@@ -83,7 +83,7 @@ def parse_time_of_day(value: Any) -> int:
             hours, minutes = int(match[1]), int(match[2])
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):
                 return hours * 60 + minutes
-        raise ValueError(f"'{value}' is not a time of day; write it as \"HH:MM\", e.g. \"09:30\"")
+        raise ValueError(f'\'{value}\' is not a time of day; write it as "HH:MM", e.g. "09:30"')
     raise ValueError(f'expected a quoted time of day such as "09:00", got {value!r}')
 
 
@@ -132,7 +132,9 @@ _WEEKDAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
 def _weekday(value: Any) -> int:
     if isinstance(value, str) and value.lower() in _WEEKDAY_ALIASES:
         return _WEEKDAY_ALIASES[value.lower()]
-    raise ValueError(f"'{value}' is not a weekday; use one of {', '.join(WEEKDAYS)}{did_you_mean(str(value), WEEKDAYS)}")
+    raise ValueError(
+        f"'{value}' is not a weekday; use one of {', '.join(WEEKDAYS)}{did_you_mean(str(value), WEEKDAYS)}"
+    )
 
 
 #: A weekday, Monday = 0, written ``mon`` … ``sun``.

@@ -24,5 +24,5 @@ def resolve(argument: str, folder: Path, what: str) -> Path:
     names = library_names(folder)
     raise InputError(
         f"no {what} file or library {what} named '{argument}'{did_you_mean(argument, names)}; "
-        f"library {what}s: {one_of(names)}"
+        f"bundled {what} files: {one_of(names)}"
     )

@@ -89,28 +89,11 @@ def allowed_keys(root: type[BaseModel], loc: Iterable[str | int]) -> list[str]:
     return []
 
 
-def _doc_path(loc: tuple[str | int, ...], document: SourceDocument) -> DocPath:
-    """The file path for a pydantic loc; below a scalar (a shorthand form) the rest is kept unlocated."""
-    path: list[str | int] = []
-    node: Any = document.data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-            path.append(part)
-        else:
-            path.append(part)
-            node = None
-    return tuple(path)
-
-
 def _message(error: Any, root: type[BaseModel], document: SourceDocument) -> tuple[DocPath, str, bool]:
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
-    path = _doc_path(loc, document)
+    path: DocPath = loc
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = allowed_keys(root, loc[:-1])

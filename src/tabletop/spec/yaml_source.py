@@ -79,6 +79,9 @@ class _Builder:
         self.document.values.setdefault(path, _position(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
+        if isinstance(node, MappingNode | SequenceNode) and node.tag not in _SAFE_COLLECTION_TAGS:
+            self._report(node, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
+            return None
         if id(node) in self._active:
             self._report(node, "a YAML alias refers to itself; recursive structures are not allowed")
             return None
@@ -97,7 +100,7 @@ class _Builder:
         if node.style is None and node.tag == "tag:yaml.org,2002:int" and _SEXAGESIMAL.match(node.value):
             self._report(
                 node,
-                f'unquoted {node.value} is read by YAML as the number '
+                f"unquoted {node.value} is read by YAML as the number "
                 f'{self.loader.construct_object(node)}; write it as a quoted string: "{node.value}"',
             )
             return node.value
@@ -105,7 +108,7 @@ class _Builder:
             self._report(node, f'unquoted {node.value} is read by YAML as a number; quote it: "{node.value}"')
             return node.value
         if node.tag not in _SAFE_SCALAR_TAGS:
-            self._report(node, f"tag {node.tag} is not allowed; only plain YAML data is read")
+            self._report(node, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
             return node.value
         value = self.loader.construct_object(node)
         if isinstance(value, bool) and node.style is None and node.value.lower() in _AMBIGUOUS_BOOLS:
@@ -113,10 +116,21 @@ class _Builder:
         return value
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
-        self.loader.flatten_mapping(node)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        try:
+            self.loader.flatten_mapping(node)
+        except yaml.MarkedYAMLError as exc:
+            self._report(node, f"bad merge key (<<): {exc.problem}")
+            return {}
+        # Keys merged in with ``<<`` come first and may be overridden by the mapping's own keys.
+        merged = node.value[: len(node.value) - own]
         result: dict[str, Any] = {}
+        for key_node, value_node in merged:
+            key = self.loader.construct_object(key_node)
+            if isinstance(key, str) and key not in result:
+                result[key] = self.build(value_node, (*path, key))
         first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in node.value[len(merged) :]:
             key = self.loader.construct_object(key_node) if isinstance(key_node, ScalarNode) else None
             if not isinstance(key, str):
                 text = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
@@ -136,6 +150,7 @@ class _Builder:
         self.problems.append(Problem(self.document.file, line, column, message))
 
 
+_SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -144,6 +159,10 @@ _SAFE_SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tabletop.cli import main
+from tabletop.cli.schema import SCHEMA_DIR, render
+
+DATA = Path(__file__).parent / "data"
+SCENARIO = str(DATA / "tiny-scenario.yaml")
+POLICY = str(DATA / "tiny-policy.yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "validate", SCENARIO, POLICY)
+    assert code == 0
+    assert f"{SCENARIO}: ok (scenario 'tiny'" in out
+    assert f"{POLICY}: ok (policy 'basic'" in out and "checked against scenario 'tiny'" in out
+    assert "2 file(s) valid" in err
+
+
+def test_oncall_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "oncall", "--policy", POLICY, "--at", "2027-01-12T10:00:00Z", "--json")
+    assert code == 0
+    assert json.loads(out) == {"at": "2027-01-12T10:00:00+00:00", "rotations": {"sre": {"primary": ["bob"]}}}
+
+
+def test_oncall_before_rotation_start_is_a_gap(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "oncall", "--policy", POLICY, "--at", "2027-01-04T08:59:00Z", "--json")
+    assert code == 0 and json.loads(out)["rotations"] == {"sre": {"primary": []}}
+    code, out, _ = run(capsys, "oncall", "--policy", POLICY, "--at", "2027-01-04T08:59:00Z")
+    assert "nobody (coverage gap)" in out and "next: alice at Mon 04 Jan 09:00" in out
+
+
+def test_oncall_table_with_scenario_names(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "oncall", SCENARIO, "--policy", POLICY, "--at", "2027-01-05T12:00:00+00:00")
+    assert code == 0
+    assert "sre / primary  Alice (alice, Tue 12:00 Europe/London)" in out
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("2027-01-12T10:00", "--at '2027-01-12T10:00' has no UTC offset; add one, e.g. 2027-01-12T10:00Z"),
+        ("next tuesday", "--at 'next tuesday' is not an ISO-8601 date-time"),
+    ],
+)
+def test_oncall_bad_instant(capsys: pytest.CaptureFixture[str], at: str, message: str) -> None:
+    code, out, err = run(capsys, "oncall", "--policy", POLICY, "--at", at)
+    assert code == 2 and out == ""
+    assert err.startswith(f"tabletop oncall: {message}")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_library_name_suggests(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "oncall", "--policy", "basicc", "--at", "2027-01-12T10:00:00Z")
+    assert code == 2
+    assert err.startswith("tabletop oncall: no policy file or library policy named 'basicc'")
+    assert "library policys" not in err
+
+
+def test_scenario_file_given_as_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "oncall", "--policy", SCENARIO, "--at", "2027-01-12T10:00:00Z")
+    assert code == 2
+    assert err.strip() == f"{SCENARIO}:1:7: this is a scenario file; a policy file is needed here"
+
+
+def test_policy_checked_against_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    policy.write_text(Path(POLICY).read_text().replace("[alice, bob]", "[alice, bobby]"))
+    code, _, err = run(capsys, "oncall", SCENARIO, "--policy", str(policy), "--at", "2027-01-12T10:00:00Z")
+    assert code == 2
+    assert "unknown person 'bobby'; did you mean 'bob'?" in err
+    # Alone, the policy cannot know the scenario's people and is valid.
+    code, _, _ = run(capsys, "oncall", "--policy", str(policy), "--at", "2027-01-12T10:00:00Z")
+    assert code == 0
+
+
+def test_bundled_schemas_are_current() -> None:
+    for kind in ("scenario", "policy"):
+        bundled = (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
+        assert bundled == render(kind), f"run `make schemas`: {kind}.schema.json is out of date"
+
+
+def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema", "policy")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["title"] == "Tabletop policy"
+    assert "escalation_chains" in schema["properties"]
+    assert schema["additionalProperties"] is False
+
+
+def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["oncall", "--at", "2027-01-12T10:00:00Z"])
+    assert exc.value.code == 2
+    assert "the following arguments are required: --policy" in capsys.readouterr().err
