@@ -243,6 +243,8 @@ class IncidentType(Spec):
     security: bool = False
     customer_impact: Literal["none", "degraded", "outage"] = "degraded"
     review: Distribution = Triangular(low=1440, mode=4320, high=10080)
+    #: How long the owner of a symptom alert takes to see that the cause lies in another service.
+    triage: Distribution = Fixed(value=10)
 
     @model_validator(mode="after")
     def _arrivals_and_root(self) -> IncidentType:

@@ -1,0 +1,162 @@
+"""The escalation executor: walks a chain's levels, pages targets and moves on when nobody answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tabletop.policies.model import EscalationChain, EscalationLevel, Target
+from tabletop.spec.fields import zone
+
+if TYPE_CHECKING:
+    from tabletop.sim.incident import Incident
+    from tabletop.sim.responders import Page, Responder
+    from tabletop.sim.world import World
+
+#: Called with the first responder to acknowledge.
+OnAcknowledge = Callable[["Responder"], None]
+
+
+class EscalationRun:
+    """One walk of an escalation chain for one purpose (an alert, a role or a domain) of an incident."""
+
+    def __init__(
+        self,
+        world: World,
+        incident: Incident,
+        chain: EscalationChain,
+        on_acknowledge: OnAcknowledge,
+        label: str,
+    ) -> None:
+        self.world = world
+        self.incident = incident
+        self.chain = chain
+        self.on_acknowledge = on_acknowledge
+        self.label = label
+        self.acknowledged_by: Responder | None = None
+        self.loop = 0
+        self.level = -1
+        self.pages: list[Page] = []
+        self._token = 0
+        self.stalled = False
+
+    @property
+    def done(self) -> bool:
+        """Acknowledged, or the incident is over."""
+        return self.acknowledged_by is not None or self.incident.closed
+
+    def start(self) -> None:
+        """Page the first applicable level."""
+        self._enter(0)
+
+    def advance(self) -> None:
+        """Move on to the next level now (a manual or triggered escalation)."""
+        if not self.done:
+            self.incident.record.escalations += 1
+            self._enter(self.level + 1)
+
+    def repage(self) -> None:
+        """Page the current level again."""
+        if self.level >= 0 and not self.incident.closed:
+            self._enter(self.level)
+
+    def _enter(self, index: int) -> None:
+        if self.done:
+            return
+        levels = self.chain.levels
+        if index >= len(levels):
+            if self.loop < self.chain.repeat:
+                self.loop += 1
+                index = self.chain.repeat_from - 1
+            else:
+                self._backstop()
+                return
+        self.level = index
+        self._token += 1
+        level = levels[index]
+        if not self._applies(level):
+            self._enter(index + 1)
+            return
+        paged = self._page_level(level, index)
+        if not paged:
+            on_empty = level.on_empty or self.chain.on_empty
+            if on_empty == "skip":
+                self._enter(index + 1)
+                return
+            if on_empty == "hold":
+                wake = self.world.next_roster_change(level.targets)
+                if wake is not None:
+                    self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
+                else:
+                    self.stalled = True
+                return
+        self.world.after(level.delay, self._timeout, self._token)
+
+    def _retry(self, payload: tuple[int, int]) -> None:
+        index, token = payload
+        if token == self._token:
+            self._enter(index)
+
+    def _timeout(self, token: int) -> None:
+        if token == self._token and not self.done:
+            self.incident.record.escalations += 1
+            self._enter(self.level + 1)
+
+    def _backstop(self) -> None:
+        backstop = self.chain.backstop
+        self._token += 1
+        if backstop is None:
+            self.stalled = True
+            return
+        self.incident.record.escalations += 1
+        if not self._page_targets(backstop.targets, len(self.chain.levels), "all"):
+            self.stalled = True
+
+    def _applies(self, level: EscalationLevel) -> bool:
+        when = level.when
+        if when is None:
+            return True
+        if when.tiers is not None and self.incident.record.tier not in when.tiers:
+            return False
+        if when.days is None and when.window is None:
+            return True
+        name = when.time_zone or self.chain.time_zone or self.world.policy.time_zone
+        local = self.world.clock.local(self.world.env.now, zone(name))
+        if when.days is not None and local.weekday() not in when.days:
+            return False
+        return when.window is None or when.window.contains(local)
+
+    def _page_level(self, level: EscalationLevel, index: int) -> bool:
+        return self._page_targets(level.targets, index, level.assignment, (self.chain.id, index))
+
+    def _page_targets(
+        self, targets: list[Target], index: int, assignment: str, robin_key: tuple[str, int] | None = None
+    ) -> bool:
+        world = self.world
+        people: list[str] = []
+        paged_any = False
+        for target in targets:
+            if target.kind == "pool":
+                world.pools[target.ref].request(self, index)
+                paged_any = True
+                continue
+            for person in world.resolve(target):
+                if person not in people:
+                    people.append(person)
+        if not people:
+            return paged_any
+        if assignment == "round_robin" and robin_key is not None:
+            turn = world.round_robin.get(robin_key, 0)
+            world.round_robin[robin_key] = turn + 1
+            people = [people[turn % len(people)]]
+        for person in people:
+            self.pages.append(world.responders[person].page(self.incident, index, self.acknowledge))
+        return True
+
+    def acknowledge(self, responder: Responder, page: Page | None = None) -> None:
+        """A page of this run was answered; the first answer wins, later ones are recorded only."""
+        if self.done:
+            return
+        self.acknowledged_by = responder
+        self._token += 1
+        self.on_acknowledge(responder)

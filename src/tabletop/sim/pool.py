@@ -1,0 +1,54 @@
+"""A pool target: any free member of a team takes the next incident, first come first served."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tabletop.sim.escalation import EscalationRun
+    from tabletop.sim.responders import Page, Responder
+    from tabletop.sim.world import World
+
+
+class Pool:
+    """Incidents waiting for any free member of one team (an M/M/c queue when nothing else interferes)."""
+
+    def __init__(self, world: World, members: list[Responder]) -> None:
+        self.world = world
+        self.members = members
+        self.waiting: deque[tuple[EscalationRun, int]] = deque()
+        self.reserved: set[str] = set()
+
+    def request(self, run: EscalationRun, level: int) -> None:
+        """Queue a request; it is offered at once if someone is free."""
+        self.waiting.append((run, level))
+        self.serve()
+
+    def serve(self) -> None:
+        """Offer waiting requests to free members, oldest request first."""
+        missed: set[str] = set()
+        while self.waiting:
+            run, level = self.waiting[0]
+            if run.done:
+                self.waiting.popleft()
+                continue
+            member = next(
+                (m for m in self.members if m.free and m.id not in self.reserved and m.id not in missed), None
+            )
+            if member is None:
+                return
+            self.waiting.popleft()
+            self.reserved.add(member.id)
+
+            def answered(responder: Responder, page: Page, run: EscalationRun = run) -> None:
+                self.reserved.discard(responder.id)
+                run.acknowledge(responder, page)
+                self.serve()
+
+            page = member.page(run.incident, level, answered)
+            if page.record.outcome == "missed":
+                # The next free member gets it; the one who missed it is not asked again this round.
+                self.reserved.discard(member.id)
+                missed.add(member.id)
+                self.waiting.appendleft((run, level))

@@ -1,0 +1,205 @@
+"""Responders: how a person answers pages and works through incident tasks one at a time."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tabletop.scenarios.model import (
+    DEFAULT_FATIGUE_PER_INTERRUPTION,
+    DEFAULT_RESPONSE,
+    Person,
+    ResponsivenessProfile,
+)
+from tabletop.sim.clock import Context, hour_class, person_context, person_zone
+from tabletop.sim.records import PageRecord
+from tabletop.spec.distributions import Distribution
+
+if TYPE_CHECKING:
+    from tabletop.sim.incident import Incident
+    from tabletop.sim.world import World
+
+#: Interruptions in this many minutes before a page slow its acknowledgement (fatigue).
+FATIGUE_WINDOW = 24 * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """A person's resolved acknowledgement delay and miss probability per context."""
+
+    ack: dict[str, Distribution]
+    miss: dict[str, float]
+    fatigue: float
+
+    @classmethod
+    def resolve(cls, profile: ResponsivenessProfile | None) -> Behaviour:
+        """Built-in defaults overridden by whatever the profile sets."""
+        ack: dict[str, Distribution] = {}
+        miss: dict[str, float] = {}
+        for context, default in DEFAULT_RESPONSE.items():
+            given = getattr(profile, context) if profile is not None else None
+            chosen_ack = given.ack if given is not None and given.ack is not None else default.ack
+            chosen_miss = given.miss if given is not None and given.miss is not None else default.miss
+            assert chosen_ack is not None and chosen_miss is not None
+            ack[context], miss[context] = chosen_ack, chosen_miss
+        fatigue = DEFAULT_FATIGUE_PER_INTERRUPTION
+        if profile is not None and profile.fatigue_per_interruption is not None:
+            fatigue = profile.fatigue_per_interruption
+        return cls(ack, miss, fatigue)
+
+
+class WorkItem:
+    """A stretch of hands-on work one responder does for one incident."""
+
+    __slots__ = ("done", "incident", "label", "remaining", "started", "token")
+
+    def __init__(self, incident: Incident, label: str, minutes: float, done: Callable[[WorkItem], None]) -> None:
+        self.incident = incident
+        self.label = label
+        self.remaining = minutes
+        self.done = done
+        self.started = math.nan
+        self.token = 0
+
+
+class Page:
+    """A notification to one person on behalf of an escalation."""
+
+    __slots__ = ("acknowledge", "incident", "level", "record")
+
+    def __init__(
+        self,
+        incident: Incident,
+        level: int,
+        acknowledge: Callable[[Responder, Page], None],
+        record: PageRecord,
+    ) -> None:
+        self.incident = incident
+        self.level = level
+        self.acknowledge = acknowledge
+        self.record = record
+
+
+class Responder:
+    """One person in the simulation: pages in, acknowledgements and work out."""
+
+    def __init__(self, world: World, person: Person, behaviour: Behaviour, rng: np.random.Generator) -> None:
+        self.world = world
+        self.person = person
+        self.id = person.id
+        self.zone = person_zone(person)
+        self.behaviour = behaviour
+        self.rng = rng
+        self.current: WorkItem | None = None
+        self.queue: list[tuple[int, int, WorkItem]] = []
+        self.held_pages: list[tuple[int, int, Page]] = []
+        self.interruptions: deque[float] = deque()
+        self._sequence = 0
+
+    # -- pages ---------------------------------------------------------------------------
+    def context(self, now: float) -> Context:
+        """Work, off hours or sleep at engine time ``now``."""
+        return person_context(self.person, self.world.clock.local(now, self.zone))
+
+    def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
+        """Notify this person; they may miss it, or acknowledge after a delay drawn from their context."""
+        world = self.world
+        now = world.env.now
+        local = world.clock.local(now, self.zone)
+        context = person_context(self.person, local)
+        record = PageRecord(world.replication, incident.number, self.id, now, context, hour_class(local), level)
+        world.records.pages.append(record)
+        incident.record.pages += 1
+        page = Page(incident, level, acknowledge, record)
+        if self.rng.random() < self.behaviour.miss[context]:
+            record.outcome = "missed"
+            return page
+        busy = self.current
+        if busy is not None and not self._preempts(incident, busy.incident):
+            self._sequence += 1
+            self.held_pages.append((world.tier_rank[incident.record.tier], self._sequence, page))
+            return page
+        self._answer_later(page, context)
+        return page
+
+    def _preempts(self, incoming: Incident, working_on: Incident) -> bool:
+        rank = self.world.tier_rank
+        return self.world.policy.preemption and rank[incoming.record.tier] < rank[working_on.record.tier]
+
+    def _answer_later(self, page: Page, context: Context) -> None:
+        now = self.world.env.now
+        while self.interruptions and self.interruptions[0] < now - FATIGUE_WINDOW:
+            self.interruptions.popleft()
+        delay = self.behaviour.ack[context].sample(self.rng) * (1 + self.behaviour.fatigue * len(self.interruptions))
+        self.interruptions.append(now)
+        self.world.after(delay, self._answer, page)
+
+    def _answer(self, page: Page) -> None:
+        page.record.outcome = "acknowledged"
+        page.record.answered = self.world.env.now
+        page.acknowledge(self, page)
+
+    # -- work ----------------------------------------------------------------------------
+    @property
+    def free(self) -> bool:
+        """Not working on anything and nothing queued."""
+        return self.current is None and not self.queue
+
+    def assign(self, item: WorkItem) -> None:
+        """Queue work; it starts now if the responder is free, else by tier priority."""
+        self._sequence += 1
+        entry = (self.world.tier_rank[item.incident.record.tier], self._sequence, item)
+        if self.current is None:
+            self._start(item)
+        elif self._preempts(item.incident, self.current.incident):
+            self._suspend()
+            self._start(item)
+        else:
+            self.queue.append(entry)
+            self.queue.sort(key=lambda e: (e[0], e[1]))
+            item.incident.refresh()
+
+    def _suspend(self) -> None:
+        item = self.current
+        assert item is not None
+        item.remaining -= self.world.env.now - item.started
+        item.token += 1
+        self.current = None
+        self._sequence += 1
+        self.queue.append((self.world.tier_rank[item.incident.record.tier], self._sequence, item))
+        self.queue.sort(key=lambda e: (e[0], e[1]))
+        item.incident.refresh()
+
+    def _start(self, item: WorkItem) -> None:
+        self.current = item
+        item.started = self.world.env.now
+        item.token += 1
+        self.world.after(max(item.remaining, 0.0), self._finish, (item, item.token))
+        item.incident.refresh()
+
+    def _finish(self, payload: tuple[WorkItem, int]) -> None:
+        item, token = payload
+        if item.token != token or self.current is not item:
+            return
+        self.current = None
+        item.remaining = 0.0
+        item.done(item)
+        self._next()
+
+    def _next(self) -> None:
+        if self.held_pages and self.current is None:
+            self.held_pages.sort(key=lambda e: (e[0], e[1]))
+            held = [page for _, _, page in self.held_pages]
+            self.held_pages.clear()
+            for page in held:
+                self._answer_later(page, self.context(self.world.env.now))
+        if self.current is None and self.queue:
+            _, _, item = self.queue.pop(0)
+            self._start(item)
+        if self.current is None:
+            self.world.responder_free(self)

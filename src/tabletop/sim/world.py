@@ -1,0 +1,445 @@
+"""The world: a SimPy environment that plays one replication of a scenario against a policy."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import NORMAL, Event
+
+from tabletop.policies.model import EscalationChain, EscalationLevel, EscalationTrigger, Policy, Target, Tier
+from tabletop.policies.roster import RosterCalendar
+from tabletop.scenarios.model import PHASES, IncidentType, Scenario, scenario_offset
+from tabletop.sim.clock import Clock
+from tabletop.sim.escalation import EscalationRun
+from tabletop.sim.incident import Incident, IncidentDraws, Symptom
+from tabletop.sim.pool import Pool
+from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
+from tabletop.sim.responders import Behaviour, Responder
+from tabletop.sim.streams import Source, stream
+from tabletop.spec.fields import zone
+
+#: After the horizon no new incidents start; open ones may run on this long before they are cut off.
+DRAIN_LIMIT = 30 * 1440.0
+#: How long a role or domain page waits at each try before paging again.
+ROLE_PAGE_DELAY = 15.0
+ROLE_PAGE_REPEATS = 2
+
+
+class _Call(Event):
+    """A timed callback: the cheapest way to schedule work on SimPy's heap."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> None:
+        self.env = env
+        self.callbacks = [_dispatch]
+        self._value = value
+        self._ok = True
+        self.fn = fn
+        env.schedule(self, NORMAL, delay)
+
+
+def _dispatch(event: Event) -> None:
+    event.fn(event._value)  # type: ignore[attr-defined]
+
+
+class World:
+    """One replication: the environment, the people, the roster and the incidents."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: Policy,
+        *,
+        seed: int,
+        replication: int,
+        days: float | None = None,
+        calendar: RosterCalendar | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.policy = policy
+        self.seed = seed
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.clock = Clock(scenario.start)
+        self.horizon = days * 1440.0 if days is not None else scenario.horizon
+        self.calendar = calendar or roster_for(scenario, policy, self.horizon)
+        self.records = ReplicationRecords(replication)
+        self.services = {s.id: s for s in scenario.services}
+        self.teams = {t.id: t for t in scenario.teams}
+        self.team_domain = {t.id: t.domain for t in scenario.teams}
+        self._person_domains: dict[str, set[str]] = {}
+        for team in scenario.teams:
+            for member in team.members:
+                self._person_domains.setdefault(member, set()).add(team.domain)
+        self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
+        self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
+        self.chains = {c.id: c for c in policy.escalation_chains}
+        self.responders: dict[str, Responder] = {}
+        for index, person in enumerate(scenario.people):
+            profile = scenario.responsiveness_profiles.get(person.responsiveness)
+            rng = stream(seed, replication, Source.PERSON, index)
+            self.responders[person.id] = Responder(self, person, Behaviour.resolve(profile), rng)
+        self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
+        self.round_robin: dict[tuple[str, int], int] = {}
+        self.policy_rng = stream(seed, replication, Source.POLICY)
+        self.open: set[Incident] = set()
+        self._count = 0
+        self._dependents = _dependents(scenario)
+        self._routes: dict[tuple[str, str, str], EscalationChain] = {}
+        self._role_chains: dict[str, EscalationChain | None] = {}
+
+    # -- scheduling ----------------------------------------------------------------------
+    def after(self, delay: float, fn: Callable[[Any], None], value: Any = None) -> None:
+        """Call ``fn(value)`` after ``delay`` minutes of engine time."""
+        _Call(self.env, delay, fn, value)
+
+    def run(self) -> ReplicationRecords:
+        """Play arrivals up to the horizon, let open incidents finish, and return the records."""
+        for index, kind in enumerate(self.scenario.incident_types):
+            self._start_arrivals(index, kind)
+        self.env.run(until=self.horizon)
+        cutoff = self.horizon + DRAIN_LIMIT
+        while self.open and self.env.peek() < cutoff:
+            self.env.step()
+        for incident in sorted(self.open, key=lambda i: i.number):
+            incident.refresh()
+            self.records.incidents.append(incident.record)
+        self.records.incidents.sort(key=lambda r: r.incident)
+        return self.records
+
+    # -- arrivals ------------------------------------------------------------------------
+    def _start_arrivals(self, index: int, kind: IncidentType) -> None:
+        attributes = stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        if kind.times is not None:
+            for text in kind.times:
+                offset = scenario_offset(text, self.scenario.start)
+                if 0 <= offset < self.horizon:
+                    self.after(offset, self._create, (kind, attributes))
+            return
+        assert kind.rate_per_week is not None
+        arrivals = stream(self.seed, self.replication, Source.ARRIVALS, index)
+        weights = kind.hour_of_week.weights()
+        peak = max(weights)
+        rate = kind.rate_per_week * peak / 10080.0  # per minute, at the busiest hour
+        flat = min(weights) == peak
+        tz = zone(self.scenario.time_zone)
+
+        def arrive(_: Any) -> None:
+            now = self.env.now
+            if flat or arrivals.random() * peak < weights[_hour_of_week(self.clock.local(now, tz))]:
+                self._create((kind, attributes))
+            gap = arrivals.exponential(1.0 / rate)
+            if now + gap < self.horizon:
+                self.after(gap, arrive)
+
+        first = arrivals.exponential(1.0 / rate)
+        if first < self.horizon:
+            self.after(first, arrive)
+
+    def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
+        kind, rng = payload
+        self._count += 1
+        draws = self._draw(kind, rng)
+        incident = Incident(self, self._count, kind, draws)
+        self.open.add(incident)
+        self.after(draws.detect_after, self._alert, (incident, draws.root_service, False, draws.detected_by))
+        for symptom in draws.symptoms:
+            correlated = self.policy.correlation.enabled and symptom.correlation_draw < self.policy.correlation.accuracy
+            self.after(symptom.alert_at, self._alert, (incident, symptom.service, correlated, "monitoring"))
+
+    def _alert(self, payload: tuple[Incident, str, bool, str]) -> None:
+        incident, service, correlated, by = payload
+        incident.alert(service, correlated, by)
+
+    def _draw(self, kind: IncidentType, rng: np.random.Generator) -> IncidentDraws:
+        """Every random attribute of a new incident, in a fixed order, whatever the policy."""
+        weights = kind.root_weights()
+        names = list(weights)
+        if len(names) == 1:
+            root = names[0]
+        else:
+            total = sum(weights.values())
+            root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
+        tier = kind.tier or self.services[root].tier
+        monitored = rng.random() < kind.detection.monitored
+        monitor_delay = kind.detection.delay.sample(rng)
+        report_delay = kind.detection.customer_report_delay.sample(rng)
+        work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
+        review_after = kind.review.sample(rng)
+        triage = kind.triage.sample(rng)
+        symptoms = []
+        for service, depth in self._dependents[root]:
+            spread = sum(self.scenario.propagation_delay.sample(rng) for _ in range(depth))
+            alert_delay = kind.detection.delay.sample(rng)
+            seen = rng.random() < kind.detection.monitored
+            draw = rng.random()
+            if seen:
+                symptoms.append(Symptom(service, spread + alert_delay, draw))
+        return IncidentDraws(
+            root_service=root,
+            tier=tier,
+            detected_by="monitoring" if monitored else "customer",
+            detect_after=monitor_delay if monitored else report_delay,
+            work=work,
+            review_after=review_after,
+            triage=triage,
+            symptoms=tuple(symptoms),
+        )
+
+    # -- routing and targets -------------------------------------------------------------
+    def route(self, service_id: str, incident: Incident) -> EscalationChain:
+        """The chain the first matching route names for an alert on ``service_id``."""
+        key = (service_id, incident.kind.id, incident.record.tier)
+        chain = self._routes.get(key)
+        if chain is None:
+            chain = self._match(service_id, self.services[service_id].owner, incident)
+            self._routes[key] = chain
+        return chain
+
+    def _match(self, service_id: str, team: str, incident: Incident) -> EscalationChain:
+        for route in self.policy.routing:
+            if route.services is not None and service_id not in route.services:
+                continue
+            if route.teams is not None and team not in route.teams:
+                continue
+            if route.tiers is not None and incident.record.tier not in route.tiers:
+                continue
+            if route.incident_types is not None and incident.kind.id not in route.incident_types:
+                continue
+            return self.chains[route.chain]
+        # Nothing routes it: the alert pages nobody, which the records show as never acknowledged.
+        return EscalationChain(id="unrouted", levels=[EscalationLevel(targets=[Target(team=team)])], on_empty="skip")
+
+    def domain_chain(self, domain: str, incident: Incident) -> EscalationChain:
+        """Where a tech lead for ``domain`` comes from: the policy's source, else the domain team's route."""
+        target = self.policy.mobilization.tech_leads.get(domain)
+        if target is not None:
+            return _single_level(f"tech_lead:{domain}", target)
+        team = next(t for t in self.scenario.teams if t.domain == domain)
+        owned = next((s.id for s in self.scenario.services if s.owner == team.id), None)
+        if owned is not None:
+            return self._match(owned, team.id, incident)
+        return _single_level(f"tech_lead:{domain}", Target(team=team.id))
+
+    def role_chain(self, role: str) -> EscalationChain | None:
+        """A one-level chain paging the policy's source for a role, or None when it has none."""
+        if role not in self._role_chains:
+            target = self.policy.mobilization.roles.get(role)  # type: ignore[call-overload]
+            self._role_chains[role] = _single_level(f"role:{role}", target) if target is not None else None
+        return self._role_chains[role]
+
+    def mobilization(self, tier: str) -> list[str]:
+        """Roles paged at declaration for a tier."""
+        entry = self.policy.mobilization.tiers.get(tier)
+        return list(entry.page) if entry is not None else []
+
+    def resolve(self, target: Target) -> list[str]:
+        """People a (non-pool) target pages right now."""
+        kind = target.kind
+        if kind == "person":
+            return [target.ref]
+        if kind == "team":
+            return list(self.teams[target.ref].members)
+        at = self.clock.posix(self.env.now)
+        if kind == "rotation":
+            person = self.calendar.on_call_at(target.ref, target.rotation_level, at)
+            return [person] if person is not None else []
+        upcoming = self.calendar.next_on_call(target.ref, target.rotation_level, at)
+        return [upcoming[0]] if upcoming is not None else []
+
+    def next_roster_change(self, targets: list[Target]) -> float | None:
+        """Engine time of the next on-call change among rotation targets, or None."""
+        at = self.clock.posix(self.env.now)
+        changes = []
+        for target in targets:
+            if target.kind in ("rotation", "next_on_call"):
+                upcoming = self.calendar.next_on_call(target.ref, target.rotation_level, at)
+                if upcoming is not None:
+                    changes.append((upcoming[1] - self.clock.start_ts) / 60.0)
+        return min(changes) if changes else None
+
+    def domains_of(self, person: str) -> set[str]:
+        """Domains of the teams a person belongs to."""
+        return self._person_domains.get(person, set())
+
+    # -- handoffs ------------------------------------------------------------------------
+    def new_handoff(self, incident: Incident, reason: HandoffReason, role: str, sender: str) -> HandoffRecord:
+        """Open a handoff record, initiated now."""
+        record = HandoffRecord(self.replication, incident.number, reason, role, sender, "", self.env.now)
+        self.records.handoffs.append(record)
+        incident.record.handoffs += 1
+        return record
+
+    def accept_handoff(self, incident: Incident, record: HandoffRecord, receiver: Responder) -> None:
+        """The receiver takes over: briefed (costs minutes) or not (redoes part of the sender's work)."""
+        briefing = self.policy.handoffs.briefing
+        now = self.env.now
+        record.receiver = receiver.id
+        if self.policy_rng.random() < briefing.probability:
+            cost = briefing.cost.sample(self.policy_rng)
+            record.briefed = True
+            record.accepted = now + cost
+            incident.extra_work[receiver.id] = incident.extra_work.get(receiver.id, 0.0) + cost
+        else:
+            engaged = incident.engaged.get(record.sender, now)
+            lost = briefing.context_loss * (now - engaged)
+            record.accepted = now
+            incident.extra_work[receiver.id] = incident.extra_work.get(receiver.id, 0.0) + lost
+        incident.record.handoff_delay += record.accepted - record.initiated
+
+    # -- lifecycle hooks -----------------------------------------------------------------
+    def slowdown(self, incident: Incident, lead: Responder) -> float:
+        """Work multiplier: a commander who must also post status updates works slower."""
+        tier = self.tiers[incident.record.tier]
+        posts = tier.updates.internal is not None or tier.updates.external is not None
+        if posts and "comms_lead" not in incident.roles and incident.record.commander == lead.id:
+            return 1.0 + self.policy.communications.commander_slowdown
+        return 1.0
+
+    def schedule_triggers(self, incident: Incident) -> None:
+        """Arm the policy's escalation triggers for a newly detected incident."""
+        tier = self.tiers[incident.record.tier]
+        for trigger in self.policy.escalation_triggers:
+            if trigger.tiers is not None and incident.record.tier not in trigger.tiers:
+                continue
+            if trigger.not_reached is not None:
+                if trigger.after is not None:
+                    delay = trigger.after
+                else:
+                    target = getattr(tier.sla, trigger.not_reached)
+                    if target is None or trigger.at_fraction is None:
+                        continue
+                    delay = trigger.at_fraction * target
+                self.after(delay, self._risk_trigger, (incident, trigger, trigger.not_reached))
+            elif trigger.stalled_for is not None:
+                self.after(trigger.stalled_for, self._stall_check, (incident, trigger, trigger.stalled_for))
+
+    def _risk_trigger(self, payload: tuple[Incident, EscalationTrigger, str]) -> None:
+        incident, trigger, milestone = payload
+        if incident.closed or incident.milestone_reached(milestone):
+            return
+        self._act(incident, trigger)
+
+    def _stall_check(self, payload: tuple[Incident, EscalationTrigger, float]) -> None:
+        incident, trigger, window = payload
+        if incident.closed or not math.isnan(incident.record.recovered):
+            return
+        idle = self.env.now - incident.last_progress if not math.isnan(incident.last_progress) else math.inf
+        if idle >= window:
+            self._act(incident, trigger)
+            self.after(window, self._stall_check, payload)
+        else:
+            self.after(window - idle, self._stall_check, payload)
+
+    def _act(self, incident: Incident, trigger: EscalationTrigger) -> None:
+        run = incident.root_run
+        if trigger.action == "repage":
+            if run is not None:
+                run.repage()
+            return
+        if trigger.action == "next_level" and run is not None and not run.done:
+            run.advance()
+            return
+        targets = trigger.targets or (
+            run.chain.levels[min(run.level + 1, len(run.chain.levels) - 1)].targets if run else []
+        )
+        if not targets:
+            return
+        chain = EscalationChain(id=f"trigger:{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+        sender = incident.record.commander or incident.record.first_responder
+        handoff = self.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
+
+        def joined(responder: Responder) -> None:
+            incident.engaged.setdefault(responder.id, self.env.now)
+            if handoff is not None:
+                self.accept_handoff(incident, handoff, responder)
+            incident.record.commander = responder.id
+
+        incident.record.escalations += 1
+        EscalationRun(self, incident, chain, joined, f"trigger:{trigger.id}").start()
+
+    def schedule_updates(self, incident: Incident) -> None:
+        """Status updates fall due on the tier's cadences until the incident is recovered."""
+        tier = self.tiers[incident.record.tier]
+        for cadence in (tier.updates.internal, tier.updates.external):
+            if cadence is not None:
+                self.after(cadence, self._update_due, (incident, cadence))
+        inclusion = tier.customer_inclusion
+        if inclusion is not None and self.services[incident.draws.root_service].enterprise_customers:
+            wait = max(0.0, incident.record.detected + inclusion.enterprise_after - self.env.now)
+            self.after(wait, self._invite_customer, incident)
+
+    def _update_due(self, payload: tuple[Incident, float]) -> None:
+        incident, cadence = payload
+        if incident.closed or not math.isnan(incident.record.recovered):
+            return
+        incident.record.updates_due += 1
+        poster = incident.roles.get("comms_lead") or self.responders.get(incident.record.commander)
+        if poster is not None and ("comms_lead" in incident.roles or poster.current is None):
+            incident.record.updates_on_time += 1
+        self.after(cadence, self._update_due, payload)
+
+    def _invite_customer(self, incident: Incident) -> None:
+        if not incident.closed and math.isnan(incident.record.recovered):
+            incident.record.customer_invited = self.env.now
+
+    def add_engagement(self, person: str, minutes: float) -> None:
+        """Add engaged minutes to a person's load."""
+        self.records.engaged[person] = self.records.engaged.get(person, 0.0) + minutes
+
+    def incident_closed(self, incident: Incident) -> None:
+        """Record a resolved incident."""
+        self.open.discard(incident)
+        self.records.incidents.append(incident.record)
+
+    def responder_free(self, responder: Responder) -> None:
+        """A responder has nothing to do: pools they belong to may offer them the next incident."""
+        for team_id in self._teams_of(responder.id):
+            self.pools[team_id].serve()
+
+    def _teams_of(self, person: str) -> list[str]:
+        return [t.id for t in self.scenario.teams if person in t.members]
+
+
+def _single_level(name: str, target: Target) -> EscalationChain:
+    level = EscalationLevel(targets=[target], delay=ROLE_PAGE_DELAY)
+    return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS)
+
+
+def _hour_of_week(local: Any) -> int:
+    return int(local.weekday() * 24 + local.hour)
+
+
+def _dependents(scenario: Scenario) -> dict[str, list[tuple[str, int]]]:
+    """For each service, the services that depend on it (directly or not) with their distance."""
+    direct: dict[str, list[str]] = {s.id: [] for s in scenario.services}
+    for service in scenario.services:
+        for dep in service.depends_on:
+            direct[dep].append(service.id)
+    result: dict[str, list[tuple[str, int]]] = {}
+    for root in direct:
+        seen = {root: 0}
+        frontier = [root]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for up in direct[node]:
+                    if up not in seen:
+                        seen[up] = seen[node] + 1
+                        nxt.append(up)
+            frontier = nxt
+        result[root] = [(s, d) for s, d in seen.items() if s != root]
+    return result
+
+
+def roster_for(scenario: Scenario, policy: Policy, horizon: float) -> RosterCalendar:
+    """The roster calendar covering a run, from a day before the start to past the drain limit."""
+    start = scenario.start - timedelta(days=1)
+    end = scenario.start + timedelta(minutes=horizon + DRAIN_LIMIT + 1440)
+    return RosterCalendar(policy, start, end)
