@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Sequence
 
 from tabletop import __version__
-from tabletop.cli import oncall, schema, validate
+from tabletop.cli import oncall, run, schema, validate
 from tabletop.errors import InputError, SpecError
 
-_COMMANDS = (validate, oncall, schema)
+_COMMANDS = (validate, oncall, run, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         elif kind == "policy":
             policies.append(path)
     for path in policies:
+        pair = None
         policy, _, found = read_policy(Path(path))
         if policy is not None and policy.scenario is not None:
             pair = scenarios.get(policy.scenario)
@@ -91,7 +92,12 @@ def run(args: argparse.Namespace) -> int:
                     found = pair_problems(policy, *pair)
         problems.extend(found)
         if policy is not None and not found:
-            against = f", checked against scenario '{policy.scenario}'" if policy.scenario else ""
+            if policy.scenario is None:
+                against = ""
+            elif pair is not None:
+                against = f", checked against scenario '{policy.scenario}'"
+            else:
+                against = f"; scenario '{policy.scenario}' not given or not valid, so checked on its own"
             print(f"{path}: ok ({_summary(policy)}{against})")
     if problems:
         raise SpecError(problems)

@@ -115,8 +115,8 @@ class Override(Spec):
 
 
 @cache
-def _supported_countries() -> frozenset[str]:
-    return frozenset(holidays.list_supported_countries())
+def _supported_countries() -> dict[str, list[str]]:
+    return dict(holidays.list_supported_countries())
 
 
 class HolidayCover(Spec):
@@ -135,6 +135,16 @@ class HolidayCover(Spec):
                 "use an ISO 3166 code such as GB, US or DE"
             )
         return value
+
+    @model_validator(mode="after")
+    def _known_subdivision(self) -> HolidayCover:
+        subdivisions = _supported_countries()[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise ValueError(
+                f"unknown subdivision '{self.subdivision}' of {self.country}"
+                f"{did_you_mean(self.subdivision, subdivisions)}; known: {', '.join(subdivisions) or 'none'}"
+            )
+        return self
 
 
 class RotationLevel(Spec):
@@ -288,6 +298,8 @@ class EscalationTrigger(Spec):
         risk = self.not_reached is not None
         if risk == (self.stalled_for is not None):
             raise ValueError("give exactly one of not_reached (with at_fraction or after) or stalled_for")
+        if not risk and (self.at_fraction is not None or self.after is not None):
+            raise ValueError("at_fraction and after go with not_reached; stalled_for needs neither")
         if risk and (self.at_fraction is None) == (self.after is None):
             raise ValueError("not_reached needs exactly one of at_fraction or after")
         if self.action == "page" and not self.targets:

@@ -45,19 +45,11 @@ class OnCallInterval:
     end: datetime
 
 
-def _wall_seconds(local: datetime, tz: ZoneInfo) -> float:
-    """POSIX seconds of a naive local wall-clock time in ``tz``.
-
-    A wall-clock time skipped by a daylight-saving change is read with the offset before
-    the change (02:30 on a spring-forward night is 03:30 after it); a time that occurs twice
-    is its first occurrence.
-    """
-    return local.replace(tzinfo=tz, fold=0).timestamp()
-
-
-def _local_seconds(day: date, minute_of_day: float, tz: ZoneInfo) -> float:
+def _local_seconds(day: date, minute_of_day: int, tz: ZoneInfo) -> float:
     """POSIX seconds of a local wall-clock time; ``24:00`` is the next midnight."""
-    return _wall_seconds(datetime.combine(day, time()) + timedelta(minutes=minute_of_day), tz)
+    if minute_of_day == 1440:
+        return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).timestamp()
+    return datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60), tzinfo=tz).timestamp()
 
 
 def _instant(value: datetime, tz: ZoneInfo) -> float:
@@ -136,10 +128,7 @@ def _restriction_windows(
                 continue
             opens = _local_seconds(day, rule.start, tz)
             if rule.duration is not None:
-                # Like ``end``, the duration is read on the local wall clock, so a window of
-                # 1d is a whole local day and a window never grows or shrinks by an hour
-                # when it spans a daylight-saving change.
-                closes = _local_seconds(day, rule.start + rule.duration, tz)
+                closes = opens + rule.duration * 60
             else:
                 assert rule.end is not None
                 if rule.type == "weekly":
@@ -150,7 +139,7 @@ def _restriction_windows(
                 else:
                     offset = 1 if rule.end <= rule.start else 0
                 closes = _local_seconds(day + timedelta(days=offset), rule.end, tz)
-            if opens < closes and closes > start and opens < end:
+            if closes > start and opens < end:
                 spans.append((opens, closes))
     spans.sort()
     union: list[tuple[float, float]] = []
@@ -162,35 +151,22 @@ def _restriction_windows(
     return union
 
 
-def _layer_origin(layer: Layer, tz: ZoneInfo) -> tuple[float, datetime]:
-    """The instant of the layer's first handoff and its naive local wall-clock time in ``tz``.
-
-    ``handoff_time`` is a local time of day in the layer's zone on the start's date, also
-    when the start carries a UTC offset.
-    """
-    start = layer.start
-    if layer.handoff_time is not None:
-        local = datetime.combine(start.date(), time()) + timedelta(minutes=layer.handoff_time)
-        return _wall_seconds(local, tz), local
-    if start.tzinfo is None:
-        return _wall_seconds(start, tz), start
-    return start.timestamp(), start.astimezone(tz).replace(tzinfo=None)
-
-
 def layer_segments(layer: Layer, tz: ZoneInfo, start: float, end: float) -> list[Segment]:
     """The layer's turns over ``[start, end)``, with restrictions applied."""
     tz = zone(layer.time_zone) if layer.time_zone else tz
-    origin_s, local_origin = _layer_origin(layer, tz)
+    origin = layer.start
+    if layer.handoff_time is not None:
+        origin = origin.replace(hour=layer.handoff_time // 60, minute=layer.handoff_time % 60, second=0)
+    origin_s = _instant(origin, tz)
     stop = min(end, _instant(layer.end, tz)) if layer.end is not None else end
     turn_s = layer.turn * 60
     whole_days = layer.turn % 1440 == 0
+    local_origin = datetime.fromtimestamp(origin_s, tz).replace(tzinfo=None)
     days = int(layer.turn // 1440)
 
     def handoff(k: int) -> float:
-        if k == 0:
-            return origin_s
         if whole_days:
-            return _wall_seconds(local_origin + timedelta(days=k * days), tz)
+            return (local_origin + timedelta(days=k * days)).replace(tzinfo=tz).timestamp()
         return origin_s + k * turn_s
 
     # Whole-day turns drift from elapsed time by at most an hour or two, so start one turn early.
@@ -232,13 +208,6 @@ def level_segments(level: RotationLevel, tz: ZoneInfo, start: float, end: float)
             timeline = paint(timeline, [Segment(opens, closes, override.person)])
     clipped = (Segment(max(s.start, start), min(s.end, end), s.person) for s in timeline)
     return _merge(clipped)
-
-
-def _aware_seconds(at: datetime) -> float:
-    """POSIX seconds of an aware datetime; a naive one would silently read the machine's zone."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{at.isoformat()} has no UTC offset; add one, e.g. {at.isoformat()}Z")
-    return at.timestamp()
 
 
 class RosterCalendar:
@@ -291,7 +260,7 @@ class RosterCalendar:
 
     def on_call(self, rotation: str, level: str, at: datetime) -> str | None:
         """The person on call at an aware datetime, or None during a gap."""
-        return self.on_call_at(rotation, level, _aware_seconds(at))
+        return self.on_call_at(rotation, level, at.timestamp())
 
     def next_on_call(self, rotation: str, level: str, at: float) -> tuple[str, float] | None:
         """The next person to come on call after whoever is on call at ``at``, and when."""
@@ -306,7 +275,7 @@ class RosterCalendar:
 
     def who_is_on_call(self, at: datetime) -> dict[str, dict[str, list[str]]]:
         """Every rotation and level with the people on call at ``at`` (empty during a gap)."""
-        moment = _aware_seconds(at)
+        moment = at.timestamp()
         result: dict[str, dict[str, list[str]]] = {}
         for rotation, level in self._segments:
             person = self.on_call_at(rotation, level, moment)

@@ -41,8 +41,8 @@ def parse_scenario_time(value: Any) -> str:
             if _RELATIVE.match(text):
                 return text
             try:
-                parse_duration(text[1:])
-                return text
+                if parse_duration(text[1:]) >= 0:
+                    return text
             except ValueError:
                 pass
         else:
@@ -124,6 +124,8 @@ class Person(Spec):
     sleep: Window = Window.model_validate({"start": "23:00", "end": "07:00"})
     qualifications: list[Qualification] = []
     responsiveness: Identifier = "default"
+    #: Personal overrides on top of the named profile.
+    response: ResponsivenessProfile | None = None
 
 
 class Service(Spec):

@@ -37,19 +37,25 @@ class Behaviour:
     fatigue: float
 
     @classmethod
-    def resolve(cls, profile: ResponsivenessProfile | None) -> Behaviour:
-        """Built-in defaults overridden by whatever the profile sets."""
+    def resolve(cls, *profiles: ResponsivenessProfile | None) -> Behaviour:
+        """Built-in defaults, overridden by whatever each profile sets, later profiles winning."""
         ack: dict[str, Distribution] = {}
         miss: dict[str, float] = {}
-        for context, default in DEFAULT_RESPONSE.items():
-            given = getattr(profile, context) if profile is not None else None
-            chosen_ack = given.ack if given is not None and given.ack is not None else default.ack
-            chosen_miss = given.miss if given is not None and given.miss is not None else default.miss
-            assert chosen_ack is not None and chosen_miss is not None
-            ack[context], miss[context] = chosen_ack, chosen_miss
         fatigue = DEFAULT_FATIGUE_PER_INTERRUPTION
-        if profile is not None and profile.fatigue_per_interruption is not None:
-            fatigue = profile.fatigue_per_interruption
+        for context, default in DEFAULT_RESPONSE.items():
+            assert default.ack is not None and default.miss is not None
+            ack[context], miss[context] = default.ack, default.miss
+        for profile in profiles:
+            if profile is None:
+                continue
+            for context in DEFAULT_RESPONSE:
+                given = getattr(profile, context)
+                if given.ack is not None:
+                    ack[context] = given.ack
+                if given.miss is not None:
+                    miss[context] = given.miss
+            if profile.fatigue_per_interruption is not None:
+                fatigue = profile.fatigue_per_interruption
         return cls(ack, miss, fatigue)
 
 

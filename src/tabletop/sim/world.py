@@ -83,8 +83,9 @@ class World:
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
             profile = scenario.responsiveness_profiles.get(person.responsiveness)
+            behaviour = Behaviour.resolve(profile, person.response)
             rng = stream(seed, replication, Source.PERSON, index)
-            self.responders[person.id] = Responder(self, person, Behaviour.resolve(profile), rng)
+            self.responders[person.id] = Responder(self, person, behaviour, rng)
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)

@@ -78,7 +78,7 @@ DurationOrZero = Annotated[float, BeforeValidator(parse_duration), AfterValidato
 def parse_time_of_day(value: Any) -> int:
     """Minutes after local midnight from a quoted ``"HH:MM"`` (``"24:00"`` is the end of the day)."""
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*", value)
+        match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", value)
         if match:
             hours, minutes = int(match[1]), int(match[2])
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):

@@ -1,0 +1,179 @@
+"""``tabletop run SCENARIO --policy POLICY``: Monte Carlo replications and a summary of SLA attainment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tabletop.cli.progress import ProgressBar
+from tabletop.errors import InputError
+from tabletop.policies.loading import load_pair
+from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.results import document, write_csv
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number in (0, 1]."""
+    value = positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the commands that run replications."""
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or library name")
+    parser.add_argument("--days", type=positive_float, metavar="D", help="days per replication (default: the horizon)")
+    parser.add_argument("--replications", "-r", type=positive_int, default=30, metavar="R", help="default 30")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="root random seed (default 1)")
+    parser.add_argument("--workers", "-w", type=positive_int, default=1, metavar="W", help="processes (default 1)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results document to FILE")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="write per-incident and per-handoff CSV to DIR")
+    parser.add_argument(
+        "--goal",
+        type=fraction,
+        default=0.95,
+        metavar="G",
+        help="attainment below this share is shown as a breach (default 0.95)",
+    )
+
+
+def register(commands: Any) -> None:
+    """Add the subcommand to the parser."""
+    parser = commands.add_parser(
+        "run",
+        help="play a scenario against a policy and measure SLAs",
+        description=(
+            "Play R replications of a scenario against a policy and report SLA attainment per tier "
+            "with 95%% confidence intervals, the bottlenecks, handoff delays and the heaviest on-call loads. "
+            "The same seed gives the same results whatever the number of workers."
+        ),
+    )
+    add_run_options(parser)
+    parser.add_argument("--policy", required=True, metavar="POLICY", help="policy file or library name")
+    parser.set_defaults(handler=run)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 1440:
+        return f"{value / 1440:.1f}d"
+    if value >= 120:
+        return f"{value / 60:.1f}h"
+    return f"{value:.1f}m"
+
+
+def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
+    """Print the SLA table, bottlenecks, handoffs and heaviest loads of a results document."""
+    per_rep = doc["incidents"] / doc["replications"]
+    console.print(
+        f"[bold]{doc['scenario']}[/] played against [bold]{doc['policy']}[/]: "
+        f"{doc['replications']} replications × {doc['days']:g} days, seed {doc['seed']}, "
+        f"{doc['incidents']} incidents ({per_rep:.1f} per replication)"
+    )
+    table = Table(title="SLA attainment (95% interval over replications)", title_justify="left")
+    for column in ("tier", "metric", "target", "attainment", "95% interval", "p50", "p90", "n"):
+        table.add_column(column, justify="left" if column in ("tier", "metric") else "right")
+    for tier, metrics in doc["sla"].items():
+        for metric, entry in metrics.items():
+            if entry["target"] is None:
+                continue
+            attained = entry["attainment"]
+            low, high = entry["ci95"]
+            style = "red" if attained is not None and attained < goal else "green"
+            mark = " ✗" if attained is not None and attained < goal else ""
+            interval = "—" if low is None else f"{_percent(low)} – {_percent(high)}"
+            table.add_row(
+                tier,
+                metric.removeprefix("time_to_"),
+                _minutes(entry["target"]),
+                f"[{style}]{_percent(attained)}{mark}[/]",
+                interval,
+                _minutes(entry["p50"]),
+                _minutes(entry["p90"]),
+                str(entry["n"]),
+            )
+    console.print(table)
+    bottlenecks = doc["bottlenecks"]
+    total = sum(v for v in bottlenecks.values() if v is not None) or 1.0
+    parts = sorted(bottlenecks.items(), key=lambda kv: -(kv[1] or 0))
+    console.print(
+        "Where the time goes (detection to recovery, per incident): "
+        + ", ".join(f"{name.replace('_', ' ')} {_minutes(v)} ({(v or 0) / total:.0%})" for name, v in parts)
+    )
+    handoffs = doc["handoffs"]
+    if handoffs["count"]:
+        reasons = ", ".join(
+            f"{reason.replace('_', ' ')} {entry['count']} (mean {_minutes(entry['mean'])})"
+            for reason, entry in handoffs["by_reason"].items()
+        )
+        console.print(f"Handoffs: {handoffs['per_replication']:.1f} per replication; {reasons}")
+    loads = sorted(doc["load"]["per_person"].items(), key=lambda kv: -(kv[1]["interruptions"] or 0))[:5]
+    if loads:
+        heavy = Table(title="Heaviest on-call loads (per replication)", title_justify="left")
+        for column in ("person", "pages", "interruptions", "business", "off hours", "sleep", "hours engaged"):
+            heavy.add_column(column, justify="left" if column == "person" else "right")
+        for person, load in loads:
+            heavy.add_row(
+                person,
+                f"{load['pages']:.1f}",
+                f"{load['interruptions']:.1f}",
+                f"{load['business']:.1f}",
+                f"{load['off']:.1f}",
+                f"[red]{load['sleep']:.1f}[/]" if load["sleep"] >= 2 else f"{load['sleep']:.1f}",
+                f"{load['hours_engaged']:.1f}",
+            )
+        console.print(heavy)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the replications, print the summary and write the requested files."""
+    scenario, policy = load_pair(args.scenario, args.policy)
+    spec = RunSpec(scenario, policy, args.seed, args.days, keep_records=args.out is not None)
+    for path in (args.json, args.out):
+        if path is not None and path.exists() and path.is_dir() != (path is args.out):
+            raise InputError(f"{path} exists and is {'a folder' if path.is_dir() else 'a file'}")
+    with ProgressBar(f"{policy.id} × {scenario.id}") as bar:
+        outcome = run_replications(spec, args.replications, workers=args.workers, progress=bar)
+    doc = document(spec, outcome.aggregate, args.replications)
+    render_summary(doc, args.goal, Console())
+    if args.json is not None:
+        args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        print(f"results document: {args.json}")
+    if args.out is not None:
+        for path in write_csv(outcome.records, args.out):
+            print(f"records: {path}")
+    return 0

@@ -1,0 +1,266 @@
+"""Metrics computed from records: per replication first, then folded over replications in order.
+
+A replication is reduced to a :class:`ReplicationSummary` of counts, sums and fixed-bin
+histograms, so memory does not grow with the number of replications and folding the
+summaries in replication order gives the same numbers whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from tabletop.policies.model import SLA_METRICS, Policy
+from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS, IncidentRecord, ReplicationRecords
+
+#: Each metric as a function of an incident record (minutes; NaN when a milestone was never reached).
+METRICS: dict[str, Callable[[IncidentRecord], float]] = {
+    "time_to_detect": lambda r: r.detected - r.started,
+    "time_to_acknowledge": lambda r: r.acknowledged - r.detected,
+    "time_to_mobilize": lambda r: r.mobilized - r.detected,
+    "time_to_identify": lambda r: r.identified - r.detected,
+    "time_to_contain": lambda r: r.contained - r.detected,
+    "time_to_recover": lambda r: r.recovered - r.detected,
+    "time_to_review": lambda r: r.reviewed - r.recovered,
+    "customer_impact": lambda r: r.recovered - r.started,
+}
+#: The metric each SLA target of a tier is judged on.
+SLA_METRIC = {name: f"time_to_{name}" for name in SLA_METRICS}
+
+_EDGES = np.concatenate(([0.0], np.logspace(-3, 6, 901)))  # minutes; 100 bins a decade, ~2.3% wide
+
+
+class Histogram:
+    """Counts of values in fixed logarithmic bins: mergeable, deterministic quantiles."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(len(_EDGES) + 1, dtype=np.int64)
+
+    def add(self, values: Iterable[float]) -> None:
+        """Count values (NaNs are skipped)."""
+        array = np.asarray(list(values), dtype=float)
+        array = array[~np.isnan(array)]
+        if array.size:
+            np.add.at(self.counts, np.searchsorted(_EDGES, array, side="right"), 1)
+
+    def merge(self, other: Histogram) -> None:
+        """Add another histogram's counts."""
+        self.counts += other.counts
+
+    @property
+    def n(self) -> int:
+        """How many values were counted."""
+        return int(self.counts.sum())
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile, interpolated geometrically inside its bin (exact for values at 0)."""
+        total = self.n
+        if total == 0:
+            return math.nan
+        rank = q * (total - 1)
+        cumulative = np.cumsum(self.counts)
+        index = int(np.searchsorted(cumulative, rank, side="right"))
+        if index <= 1:
+            return 0.0  # below a thousandth of a minute
+        if index >= len(_EDGES):
+            return float(_EDGES[-1])
+        low, high = _EDGES[index - 1], _EDGES[index]
+        fraction = (rank - cumulative[index - 1] + 0.5) / self.counts[index]
+        return float(low * (high / low) ** min(max(fraction, 0.0), 1.0))
+
+
+@dataclass
+class Sample:
+    """Count, sum and histogram of one metric."""
+
+    n: int = 0
+    total: float = 0.0
+    histogram: Histogram = field(default_factory=Histogram)
+
+    def add(self, values: list[float]) -> None:
+        """Add the non-NaN values."""
+        kept = [v for v in values if not math.isnan(v)]
+        self.n += len(kept)
+        self.total += math.fsum(kept)
+        self.histogram.add(kept)
+
+    def merge(self, other: Sample) -> None:
+        """Fold another sample in."""
+        self.n += other.n
+        self.total += other.total
+        self.histogram.merge(other.histogram)
+
+    def describe(self) -> dict[str, float | int]:
+        """Mean, p50, p90, p99 and n."""
+        return {
+            "mean": self.total / self.n if self.n else math.nan,
+            "p50": self.histogram.quantile(0.5),
+            "p90": self.histogram.quantile(0.9),
+            "p99": self.histogram.quantile(0.99),
+            "n": self.n,
+        }
+
+
+@dataclass
+class PersonLoad:
+    """One person's on-call load in one replication (or summed over several)."""
+
+    pages: int = 0
+    interruptions: int = 0
+    business: int = 0
+    off: int = 0
+    sleep: int = 0
+    engaged_minutes: float = 0.0
+
+    def merge(self, other: PersonLoad) -> None:
+        """Add another load."""
+        self.pages += other.pages
+        self.interruptions += other.interruptions
+        self.business += other.business
+        self.off += other.off
+        self.sleep += other.sleep
+        self.engaged_minutes += other.engaged_minutes
+
+
+@dataclass
+class ReplicationSummary:
+    """Everything the results need from one replication."""
+
+    replication: int
+    incidents: int = 0
+    metrics: dict[str, Sample] = field(default_factory=dict)
+    #: (tier, metric) -> number judged, number meeting the target, and the metric's sample.
+    sla: dict[tuple[str, str], tuple[int, int, Sample]] = field(default_factory=dict)
+    handoffs: dict[str, Sample] = field(default_factory=dict)
+    load: dict[str, PersonLoad] = field(default_factory=dict)
+    bottlenecks: dict[str, float] = field(default_factory=dict)
+    updates_due: int = 0
+    updates_on_time: int = 0
+    cost: float = 0.0
+
+
+def interruptions(page_times: list[float]) -> list[int]:
+    """Indexes of the pages that start an interruption: pages within 60 s of the last one merge."""
+    starts: list[int] = []
+    last = -math.inf
+    for index, t in enumerate(page_times):
+        if t - last > 1.0:
+            starts.append(index)
+            last = t
+    return starts
+
+
+def summarise(records: ReplicationRecords, policy: Policy) -> ReplicationSummary:
+    """Reduce one replication's records to a summary."""
+    incidents = [r for r in records.incidents if not math.isnan(r.detected)]
+    summary = ReplicationSummary(records.replication, incidents=len(incidents))
+    for name, metric in METRICS.items():
+        sample = Sample()
+        sample.add([metric(r) for r in incidents])
+        summary.metrics[name] = sample
+    for tier in policy.tiers:
+        in_tier = [r for r in incidents if r.tier == tier.id]
+        for sla_name, metric_name in SLA_METRIC.items():
+            target = getattr(tier.sla, sla_name)
+            values = [METRICS[metric_name](r) for r in in_tier]
+            sample = Sample()
+            sample.add(values)
+            met = sum(1 for v in values if target is not None and not math.isnan(v) and v <= target)
+            summary.sla[(tier.id, metric_name)] = (len(in_tier), met, sample)
+    for reason in HANDOFF_REASONS:
+        sample = Sample()
+        sample.add([h.delay for h in records.handoffs if h.reason == reason])
+        summary.handoffs[reason] = sample
+    by_person: dict[str, list[tuple[float, str]]] = {}
+    for page in records.pages:
+        by_person.setdefault(page.person, []).append((page.paged, page.hour_class))
+    for person, pages in sorted(by_person.items()):
+        pages.sort()
+        load = summary.load.setdefault(person, PersonLoad())
+        load.pages = len(pages)
+        for index in interruptions([t for t, _ in pages]):
+            load.interruptions += 1
+            setattr(load, pages[index][1], getattr(load, pages[index][1]) + 1)
+    for person, minutes in sorted(records.engaged.items()):
+        summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
+    for part in BOTTLENECKS:
+        summary.bottlenecks[part] = math.fsum(getattr(r, part) for r in incidents)
+    summary.updates_due = sum(r.updates_due for r in incidents)
+    summary.updates_on_time = sum(r.updates_on_time for r in incidents)
+    summary.cost = math.fsum(r.cost for r in incidents)
+    return summary
+
+
+def t_interval(values: list[float]) -> tuple[float, float, float]:
+    """Mean and 95% Student-t confidence interval of replication means."""
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = math.fsum(values) / n
+    if n == 1:
+        return mean, math.nan, math.nan
+    sd = float(np.std(values, ddof=1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+class Aggregate:
+    """Summaries folded over replications, in replication order."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.replications = 0
+        self.incidents = 0
+        self.metrics: dict[str, Sample] = {name: Sample() for name in METRICS}
+        self.sla_samples: dict[tuple[str, str], Sample] = {}
+        self.sla_n: dict[tuple[str, str], int] = {}
+        self.sla_attainment: dict[tuple[str, str], list[float]] = {}
+        self.handoffs: dict[str, Sample] = {reason: Sample() for reason in HANDOFF_REASONS}
+        self.load: dict[str, PersonLoad] = {}
+        self.bottlenecks: dict[str, float] = dict.fromkeys(BOTTLENECKS, 0.0)
+        self.updates_due = 0
+        self.updates_on_time = 0
+        self.cost = 0.0
+
+    def add(self, summary: ReplicationSummary) -> None:
+        """Fold in the next replication's summary."""
+        self.replications += 1
+        self.incidents += summary.incidents
+        for name, sample in summary.metrics.items():
+            self.metrics[name].merge(sample)
+        for key, (judged, met, sample) in summary.sla.items():
+            self.sla_samples.setdefault(key, Sample()).merge(sample)
+            self.sla_n[key] = self.sla_n.get(key, 0) + judged
+            if judged:
+                self.sla_attainment.setdefault(key, []).append(met / judged)
+        for reason, sample in summary.handoffs.items():
+            self.handoffs[reason].merge(sample)
+        for person, load in summary.load.items():
+            self.load.setdefault(person, PersonLoad()).merge(load)
+        for part, minutes in summary.bottlenecks.items():
+            self.bottlenecks[part] += minutes
+        self.updates_due += summary.updates_due
+        self.updates_on_time += summary.updates_on_time
+        self.cost += summary.cost
+
+    def attainment(self, tier: str, metric: str) -> tuple[float, float, float]:
+        """Mean attainment over replications with its 95% interval."""
+        return t_interval(self.sla_attainment.get((tier, metric), []))
+
+    def widest_interval(self) -> float:
+        """Half-width of the widest attainment interval among metrics with targets (NaN if none)."""
+        widths = []
+        for tier in self.policy.tiers:
+            for sla_name, metric in SLA_METRIC.items():
+                if getattr(tier.sla, sla_name) is None:
+                    continue
+                _, low, high = self.attainment(tier.id, metric)
+                if not math.isnan(low):
+                    widths.append((high - low) / 2)
+        return max(widths) if widths else math.nan

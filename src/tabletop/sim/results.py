@@ -1,0 +1,120 @@
+"""The results document (DESIGN section 11) and per-record CSV files."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import astuple
+from pathlib import Path
+from typing import Any
+
+from tabletop import __version__
+from tabletop.sim.experiment import RunSpec
+from tabletop.sim.metrics import SLA_METRIC, Aggregate, Histogram
+from tabletop.sim.records import BOTTLENECKS, HandoffRecord, IncidentRecord, ReplicationRecords, column_names
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: unknown values are null."""
+    return None if math.isnan(value) else round(value, 6)
+
+
+def document(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str, Any]:
+    """The results document of one scenario played against one policy."""
+    metrics = {}
+    for name, sample in aggregate.metrics.items():
+        described = sample.describe()
+        metrics[name] = {k: (_number(float(v)) if k != "n" else v) for k, v in described.items()}
+    sla: dict[str, dict[str, Any]] = {}
+    for tier in spec.policy.tiers:
+        entries: dict[str, Any] = {}
+        for sla_name, metric in SLA_METRIC.items():
+            target = getattr(tier.sla, sla_name)
+            found = aggregate.sla_samples.get((tier.id, metric))
+            if found is None:
+                continue
+            mean, low, high = aggregate.attainment(tier.id, metric)
+            described = found.describe()
+            entries[metric] = {
+                "target": target,
+                "attainment": _number(mean) if target is not None else None,
+                "ci95": [_number(low), _number(high)] if target is not None else None,
+                "n": aggregate.sla_n.get((tier.id, metric), 0),
+                "p50": _number(float(described["p50"])),
+                "p90": _number(float(described["p90"])),
+                "p99": _number(float(described["p99"])),
+            }
+        sla[tier.id] = entries
+    all_delays = list(aggregate.handoffs.values())
+    count = sum(s.n for s in all_delays)
+    total = math.fsum(s.total for s in all_delays)
+    merged = _merged_quantiles(aggregate)
+    handoffs = {
+        "count": count,
+        "per_replication": _number(count / replications),
+        "delay": {"mean": _number(total / count if count else math.nan), "p50": merged[0], "p90": merged[1]},
+        "by_reason": {
+            reason: {
+                "count": s.n,
+                "mean": _number(s.total / s.n if s.n else math.nan),
+                "p50": _number(s.histogram.quantile(0.5)),
+                "p90": _number(s.histogram.quantile(0.9)),
+            }
+            for reason, s in aggregate.handoffs.items()
+            if s.n
+        },
+    }
+    per_person = {
+        person: {
+            "pages": _number(load.pages / replications),
+            "interruptions": _number(load.interruptions / replications),
+            "business": _number(load.business / replications),
+            "off": _number(load.off / replications),
+            "sleep": _number(load.sleep / replications),
+            "hours_engaged": _number(load.engaged_minutes / 60 / replications),
+        }
+        for person, load in sorted(aggregate.load.items())
+    }
+    incidents = max(aggregate.incidents, 1)
+    return {
+        "tabletop_version": __version__,
+        "scenario": spec.scenario.id,
+        "policy": spec.policy.id,
+        "seed": spec.seed,
+        "replications": replications,
+        "days": _number((spec.days * 1440 if spec.days is not None else spec.scenario.horizon) / 1440),
+        "incidents": aggregate.incidents,
+        "metrics": metrics,
+        "sla": sla,
+        "handoffs": handoffs,
+        "load": {"per_person": per_person, "unit": "per replication"},
+        "bottlenecks": {part: _number(aggregate.bottlenecks[part] / incidents) for part in BOTTLENECKS},
+        "update_adherence": _number(
+            aggregate.updates_on_time / aggregate.updates_due if aggregate.updates_due else math.nan
+        ),
+    }
+
+
+def _merged_quantiles(aggregate: Aggregate) -> tuple[float | None, float | None]:
+    merged = Histogram()
+    for sample in aggregate.handoffs.values():
+        merged.merge(sample.histogram)
+    return _number(merged.quantile(0.5)), _number(merged.quantile(0.9))
+
+
+def write_csv(records: list[ReplicationRecords], folder: Path) -> list[Path]:
+    """Write incidents.csv and handoffs.csv with one row per record, replications in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, record_type, rows in (
+        ("incidents.csv", IncidentRecord, (r for rep in records for r in rep.incidents)),
+        ("handoffs.csv", HandoffRecord, (h for rep in records for h in rep.handoffs)),
+    ):
+        path = folder / name
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(column_names(record_type))
+            for row in rows:
+                writer.writerow(["" if isinstance(v, float) and math.isnan(v) else v for v in astuple(row)])
+        written.append(path)
+    return written
