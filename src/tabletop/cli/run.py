@@ -105,7 +105,7 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
         f"{doc['incidents']} incidents ({per_rep:.1f} per replication)"
     )
     table = Table(title="SLA attainment (95% interval over replications)", title_justify="left")
-    for column in ("tier", "metric", "target", "attainment", "95% interval", "p50", "p90", "n"):
+    for column in ("tier", "metric", "target", "attained", "95% CI", "p50", "p90", "n"):
         table.add_column(column, justify="left" if column in ("tier", "metric") else "right")
     for tier, metrics in doc["sla"].items():
         for metric, entry in metrics.items():
@@ -115,7 +115,7 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
             low, high = entry["ci95"]
             style = "red" if attained is not None and attained < goal else "green"
             mark = " ✗" if attained is not None and attained < goal else ""
-            interval = "—" if low is None else f"{_percent(low)} – {_percent(high)}"
+            interval = "—" if low is None else f"{low * 100:.1f}–{_percent(high)}"
             table.add_row(
                 tier,
                 metric.removeprefix("time_to_"),

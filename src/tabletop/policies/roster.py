@@ -45,11 +45,19 @@ class OnCallInterval:
     end: datetime
 
 
-def _local_seconds(day: date, minute_of_day: int, tz: ZoneInfo) -> float:
+def _wall_seconds(local: datetime, tz: ZoneInfo) -> float:
+    """POSIX seconds of a naive local wall-clock time in ``tz``.
+
+    A wall-clock time skipped by a daylight-saving change is read with the offset before
+    the change (02:30 on a spring-forward night is 03:30 after it); a time that occurs twice
+    is its first occurrence.
+    """
+    return local.replace(tzinfo=tz, fold=0).timestamp()
+
+
+def _local_seconds(day: date, minute_of_day: float, tz: ZoneInfo) -> float:
     """POSIX seconds of a local wall-clock time; ``24:00`` is the next midnight."""
-    if minute_of_day == 1440:
-        return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).timestamp()
-    return datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60), tzinfo=tz).timestamp()
+    return _wall_seconds(datetime.combine(day, time()) + timedelta(minutes=minute_of_day), tz)
 
 
 def _instant(value: datetime, tz: ZoneInfo) -> float:
@@ -128,7 +136,10 @@ def _restriction_windows(
                 continue
             opens = _local_seconds(day, rule.start, tz)
             if rule.duration is not None:
-                closes = opens + rule.duration * 60
+                # Like ``end``, the duration is read on the local wall clock, so a window of
+                # 1d is a whole local day and a window never grows or shrinks by an hour
+                # when it spans a daylight-saving change.
+                closes = _local_seconds(day, rule.start + rule.duration, tz)
             else:
                 assert rule.end is not None
                 if rule.type == "weekly":
@@ -137,9 +148,9 @@ def _restriction_windows(
                     if offset == 0 and rule.end <= rule.start:
                         offset = 7
                 else:
-                    offset = 1 if rule.end <= rule.start else 0
+                    offset = 1 if rule.end < rule.start else 0
                 closes = _local_seconds(day + timedelta(days=offset), rule.end, tz)
-            if closes > start and opens < end:
+            if opens < closes and closes > start and opens < end:
                 spans.append((opens, closes))
     spans.sort()
     union: list[tuple[float, float]] = []
@@ -151,22 +162,35 @@ def _restriction_windows(
     return union
 
 
+def _layer_origin(layer: Layer, tz: ZoneInfo) -> tuple[float, datetime]:
+    """The instant of the layer's first handoff and its naive local wall-clock time in ``tz``.
+
+    ``handoff_time`` is a local time of day in the layer's zone on the start's date, also
+    when the start carries a UTC offset.
+    """
+    start = layer.start
+    if layer.handoff_time is not None:
+        local = datetime.combine(start.date(), time()) + timedelta(minutes=layer.handoff_time)
+        return _wall_seconds(local, tz), local
+    if start.tzinfo is None:
+        return _wall_seconds(start, tz), start
+    return start.timestamp(), start.astimezone(tz).replace(tzinfo=None)
+
+
 def layer_segments(layer: Layer, tz: ZoneInfo, start: float, end: float) -> list[Segment]:
     """The layer's turns over ``[start, end)``, with restrictions applied."""
     tz = zone(layer.time_zone) if layer.time_zone else tz
-    origin = layer.start
-    if layer.handoff_time is not None:
-        origin = origin.replace(hour=layer.handoff_time // 60, minute=layer.handoff_time % 60, second=0)
-    origin_s = _instant(origin, tz)
+    origin_s, local_origin = _layer_origin(layer, tz)
     stop = min(end, _instant(layer.end, tz)) if layer.end is not None else end
     turn_s = layer.turn * 60
     whole_days = layer.turn % 1440 == 0
-    local_origin = datetime.fromtimestamp(origin_s, tz).replace(tzinfo=None)
     days = int(layer.turn // 1440)
 
     def handoff(k: int) -> float:
+        if k == 0:
+            return origin_s
         if whole_days:
-            return (local_origin + timedelta(days=k * days)).replace(tzinfo=tz).timestamp()
+            return _wall_seconds(local_origin + timedelta(days=k * days), tz)
         return origin_s + k * turn_s
 
     # Whole-day turns drift from elapsed time by at most an hour or two, so start one turn early.
@@ -184,7 +208,7 @@ def layer_segments(layer: Layer, tz: ZoneInfo, start: float, end: float) -> list
 
 
 def _holiday_segments(cover: HolidayCover, tz: ZoneInfo, start: float, end: float) -> list[Segment]:
-    import holidays
+    import holidays  # noqa: PLC0415 - imported on first use: loading its calendars is slow
 
     years = range(datetime.fromtimestamp(start, tz).year - 1, datetime.fromtimestamp(end, tz).year + 2)
     calendar = holidays.country_holidays(cover.country, subdiv=cover.subdivision, years=years)
@@ -208,6 +232,13 @@ def level_segments(level: RotationLevel, tz: ZoneInfo, start: float, end: float)
             timeline = paint(timeline, [Segment(opens, closes, override.person)])
     clipped = (Segment(max(s.start, start), min(s.end, end), s.person) for s in timeline)
     return _merge(clipped)
+
+
+def _aware_seconds(at: datetime) -> float:
+    """POSIX seconds of an aware datetime; a naive one would silently read the machine's zone."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{at.isoformat()} has no UTC offset; add one, e.g. {at.isoformat()}Z")
+    return at.timestamp()
 
 
 class RosterCalendar:
@@ -260,7 +291,7 @@ class RosterCalendar:
 
     def on_call(self, rotation: str, level: str, at: datetime) -> str | None:
         """The person on call at an aware datetime, or None during a gap."""
-        return self.on_call_at(rotation, level, at.timestamp())
+        return self.on_call_at(rotation, level, _aware_seconds(at))
 
     def next_on_call(self, rotation: str, level: str, at: float) -> tuple[str, float] | None:
         """The next person to come on call after whoever is on call at ``at``, and when."""
@@ -275,7 +306,7 @@ class RosterCalendar:
 
     def who_is_on_call(self, at: datetime) -> dict[str, dict[str, list[str]]]:
         """Every rotation and level with the people on call at ``at`` (empty during a gap)."""
-        moment = at.timestamp()
+        moment = _aware_seconds(at)
         result: dict[str, dict[str, list[str]]] = {}
         for rotation, level in self._segments:
             person = self.on_call_at(rotation, level, moment)

@@ -138,6 +138,8 @@ class Service(Spec):
     depends_on: list[Identifier] = []
     customer_facing: bool = False
     enterprise_customers: list[str] = []
+    #: Whether monitoring watches this service; faults here are otherwise found by customers.
+    monitored: bool = True
 
 
 class WeightedWindow(Window):
@@ -203,11 +205,30 @@ class HourOfWeek(Spec):
 
 
 #: An hour-of-week profile: a preset name or a mapping with baseline and windows.
-HourOfWeekProfile = Annotated[HourOfWeek, BeforeValidator(_preset)]
+HourOfWeekProfile = Annotated[
+    HourOfWeek,
+    BeforeValidator(_preset),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(_PRESETS)},
+                {
+                    "type": "object",
+                    "properties": {"baseline": {"type": "number"}, "windows": {"type": "array"}},
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
 
 
 class Detection(Spec):
-    """How a fault comes to light: monitoring after a delay, else a customer report."""
+    """How a fault comes to light: monitoring after a delay, else a customer report.
+
+    ``monitored`` is the chance that monitoring catches the fault in a monitored root
+    service; symptoms in monitored dependent services are always seen.
+    """
 
     monitored: Probability = 1.0
     delay: Distribution = Fixed(value=2)

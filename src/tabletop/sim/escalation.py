@@ -56,9 +56,13 @@ class EscalationRun:
             self._enter(self.level + 1)
 
     def repage(self) -> None:
-        """Page the current level again."""
-        if self.level >= 0 and not self.incident.closed:
+        """Page the current level again, even if it was acknowledged (a stalled incident)."""
+        if self.incident.closed or self.level < 0:
+            return
+        if self.acknowledged_by is None:
             self._enter(self.level)
+        elif self.level < len(self.chain.levels):
+            self._page_level(self.chain.levels[self.level], self.level)
 
     def _enter(self, index: int) -> None:
         if self.done:

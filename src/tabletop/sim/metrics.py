@@ -250,8 +250,9 @@ class Aggregate:
         self.cost += summary.cost
 
     def attainment(self, tier: str, metric: str) -> tuple[float, float, float]:
-        """Mean attainment over replications with its 95% interval."""
-        return t_interval(self.sla_attainment.get((tier, metric), []))
+        """Mean attainment over replications with its 95% interval, clipped to [0, 1]."""
+        mean, low, high = t_interval(self.sla_attainment.get((tier, metric), []))
+        return mean, max(low, 0.0), min(high, 1.0)
 
     def widest_interval(self) -> float:
         """Half-width of the widest attainment interval among metrics with targets (NaN if none)."""

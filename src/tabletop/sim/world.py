@@ -168,7 +168,7 @@ class World:
             total = sum(weights.values())
             root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
         tier = kind.tier or self.services[root].tier
-        monitored = rng.random() < kind.detection.monitored
+        monitored = rng.random() < kind.detection.monitored and self.services[root].monitored
         monitor_delay = kind.detection.delay.sample(rng)
         report_delay = kind.detection.customer_report_delay.sample(rng)
         work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
@@ -178,9 +178,8 @@ class World:
         for service, depth in self._dependents[root]:
             spread = sum(self.scenario.propagation_delay.sample(rng) for _ in range(depth))
             alert_delay = kind.detection.delay.sample(rng)
-            seen = rng.random() < kind.detection.monitored
             draw = rng.random()
-            if seen:
+            if self.services[service].monitored:
                 symptoms.append(Symptom(service, spread + alert_delay, draw))
         return IncidentDraws(
             root_service=root,
@@ -221,18 +220,18 @@ class World:
         """Where a tech lead for ``domain`` comes from: the policy's source, else the domain team's route."""
         target = self.policy.mobilization.tech_leads.get(domain)
         if target is not None:
-            return _single_level(f"tech_lead:{domain}", target)
+            return _single_level(f"tech_lead.{domain}", target)
         team = next(t for t in self.scenario.teams if t.domain == domain)
         owned = next((s.id for s in self.scenario.services if s.owner == team.id), None)
         if owned is not None:
             return self._match(owned, team.id, incident)
-        return _single_level(f"tech_lead:{domain}", Target(team=team.id))
+        return _single_level(f"tech_lead.{domain}", Target(team=team.id))
 
     def role_chain(self, role: str) -> EscalationChain | None:
         """A one-level chain paging the policy's source for a role, or None when it has none."""
         if role not in self._role_chains:
             target = self.policy.mobilization.roles.get(role)  # type: ignore[call-overload]
-            self._role_chains[role] = _single_level(f"role:{role}", target) if target is not None else None
+            self._role_chains[role] = _single_level(f"role.{role}", target) if target is not None else None
         return self._role_chains[role]
 
     def mobilization(self, tier: str) -> list[str]:
@@ -352,7 +351,7 @@ class World:
         )
         if not targets:
             return
-        chain = EscalationChain(id=f"trigger:{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+        chain = EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
         sender = incident.record.commander or incident.record.first_responder
         handoff = self.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
 

@@ -1,0 +1,224 @@
+"""Escalation against closed forms, and exact deterministic runs of the chain's rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from scipy import stats
+
+from engine_helpers import fixed_profile, person, small_policy, small_scenario
+from tabletop.policies.model import Policy
+from tabletop.scenarios.model import Scenario
+from tabletop.sim.records import ReplicationRecords
+from tabletop.sim.world import World
+
+
+def play(scenario: dict[str, Any], policy: dict[str, Any], replication: int = 0) -> ReplicationRecords:
+    world = World(Scenario.model_validate(scenario), Policy.model_validate(policy), seed=5, replication=replication)
+    return world.run()
+
+
+def test_time_to_acknowledge_matches_the_closed_form() -> None:
+    """Level 1 misses with 0.3, level 2 with 0.5, one repeat, then a backstop that always answers."""
+    scenario = small_scenario(
+        horizon="28d",
+        responsiveness_profiles={
+            "p30": fixed_profile(2, 0.3),
+            "p50": fixed_profile(2, 0.5),
+            "sure": fixed_profile(2, 0),
+        },
+        people=[person("ana", responsiveness="p30"), person("ben", responsiveness="p50"), person("cat")],
+        teams=[{"id": "ops", "domain": "ops", "members": ["ana", "ben", "cat"]}],
+        services=[{"id": "svc", "owner": "ops", "tier": "SEV1"}],
+        incident_types=[
+            {
+                "id": "fault",
+                "rate_per_week": 168,
+                "root_service": "svc",
+                "domains": ["ops"],
+                "detection": {"delay": 0},
+                "work": {"diagnose": {"ops": 0}},
+            }
+        ],
+    )
+    scenario["people"][2]["responsiveness"] = "sure"
+    policy = small_policy(
+        escalation_chains=[
+            {
+                "id": "ops",
+                "levels": [
+                    {"targets": [{"person": "ana"}], "delay": "10m"},
+                    {"targets": [{"person": "ben"}], "delay": "5m"},
+                ],
+                "repeat": 1,
+                "backstop": {"targets": [{"person": "cat"}]},
+            }
+        ],
+        routing=[{"chain": "ops"}],
+    )
+    pa, pb = 0.3, 0.5
+    expected = {
+        2.0: 1 - pa,
+        12.0: pa * (1 - pb),
+        17.0: pa * pb * (1 - pa),
+        27.0: pa * pb * pa * (1 - pb),
+        32.0: (pa * pb) ** 2,
+    }
+    observed: Counter[float] = Counter()
+    for replication in range(3):
+        for record in play(scenario, policy, replication).incidents:
+            observed[round(record.acknowledged - record.detected, 6)] += 1
+    assert set(observed) <= set(expected), f"unexpected acknowledgement times {set(observed) - set(expected)}"
+    total = sum(observed.values())
+    assert total > 1500
+    result = stats.chisquare([observed[t] for t in expected], [p * total for p in expected.values()])
+    assert result.pvalue > 0.001, (observed, result)
+
+
+def _pages(records: ReplicationRecords) -> list[tuple[str, float]]:
+    return [(p.person, p.paged) for p in records.pages]
+
+
+def _one_incident(records: ReplicationRecords) -> Any:
+    assert len(records.incidents) == 1
+    return records.incidents[0]
+
+
+def test_symptom_alert_is_handed_to_the_root_owner() -> None:
+    """db is unmonitored: the site symptom pages web, who triages and hands over to the dba."""
+    scenario = small_scenario()
+    scenario["services"][0]["monitored"] = True
+    scenario["services"][1]["monitored"] = False
+    scenario["incident_types"][0]["triage"] = "10m"
+    scenario["incident_types"][0]["detection"] = {"delay": 0, "customer_report_delay": "2h"}
+    policy = small_policy(handoffs={"briefing": {"cost": "5m", "probability": 1}})
+    records = play(scenario, policy)
+    incident = _one_incident(records)
+    # Fault at 60; the symptom shows at 62 and pages ana, who answers at 63 and triages until 73.
+    assert _pages(records)[:2] == [("ana", 62.0), ("cat", 73.0)]
+    assert incident.detected == 62.0 and incident.acknowledged == 63.0
+    (handoff,) = records.handoffs
+    assert (handoff.reason, handoff.sender, handoff.receiver) == ("symptom_to_root", "ana", "cat")
+    assert (handoff.initiated, handoff.accepted, handoff.briefed) == (73.0, 79.0, True)
+    # cat answers at 74, is briefed for 5 minutes, then diagnoses for 30 and contains for 10.
+    assert incident.identified == 74.0 + 5 + 30
+    assert incident.contained == incident.identified + 10
+
+
+def test_correlated_symptom_pages_the_root_owner_directly() -> None:
+    scenario = small_scenario()
+    scenario["services"][0]["monitored"] = True
+    scenario["services"][1]["monitored"] = False
+    scenario["incident_types"][0]["detection"] = {"delay": 0, "customer_report_delay": "2h"}
+    policy = small_policy(correlation={"enabled": True, "accuracy": 1})
+    records = play(scenario, policy)
+    assert _pages(records)[0] == ("cat", 62.0)
+    assert records.handoffs == []
+
+
+def _empty_level_policy(on_empty: str) -> dict[str, Any]:
+    """Level 1 is a business-hours rotation (nobody on call at 01:00), level 2 is dan."""
+    return small_policy(
+        rotations=[
+            {
+                "id": "day",
+                "time_zone": "UTC",
+                "levels": {
+                    "primary": {
+                        "layers": [
+                            {
+                                "people": ["eve"],
+                                "start": "2027-01-01",
+                                "turn": "1d",
+                                "restrictions": [{"type": "daily", "start": "09:00", "end": "17:00"}],
+                            }
+                        ]
+                    }
+                },
+            }
+        ],
+        escalation_chains=[
+            {"id": "web", "levels": [{"targets": [{"person": "ana"}]}]},
+            {
+                "id": "dba",
+                "on_empty": on_empty,
+                "levels": [
+                    {"targets": [{"rotation": "day"}], "delay": "20m"},
+                    {"targets": [{"person": "dan"}], "delay": "10m"},
+                ],
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("on_empty", "first_page"),
+    [("skip", ("dan", 60.0)), ("wait", ("dan", 80.0)), ("hold", ("eve", 9 * 60.0))],
+)
+def test_empty_level(on_empty: str, first_page: tuple[str, float]) -> None:
+    records = play(small_scenario(), _empty_level_policy(on_empty))
+    assert _pages(records)[0] == first_page
+    incident = _one_incident(records)
+    assert incident.acknowledged == first_page[1] + 1
+
+
+def test_stalled_incident_is_repaged() -> None:
+    scenario = small_scenario()
+    scenario["incident_types"][0]["work"] = {"diagnose": {"database": "100m"}}
+    policy = small_policy(
+        escalation_triggers=[{"id": "stall", "stalled_for": "30m", "action": "repage"}],
+    )
+    records = play(scenario, policy)
+    # Acknowledged at 61, then no milestone until 161: re-paged at 91, 121 and 151.
+    assert _pages(records) == [("cat", 60.0), ("cat", 91.0), ("cat", 121.0), ("cat", 151.0)]
+    assert _one_incident(records).identified == 161.0
+
+
+def _two_tiers(preemption: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    scenario = small_scenario(
+        services=[
+            {"id": "site", "owner": "web", "tier": "SEV1", "depends_on": ["db"], "monitored": False},
+            {"id": "db", "owner": "dba", "tier": "SEV1"},
+            {"id": "reports", "owner": "dba", "tier": "SEV2"},
+        ],
+        incident_types=[
+            {
+                "id": "slow-reports",
+                "times": ["+01:00"],
+                "root_service": "reports",
+                "domains": ["database"],
+                "detection": {"delay": 0},
+                "work": {"diagnose": {"database": "60m"}},
+            },
+            {
+                "id": "db-down",
+                "times": ["+01:20"],
+                "root_service": "db",
+                "domains": ["database"],
+                "detection": {"delay": 0},
+                "work": {"diagnose": {"database": "10m"}},
+            },
+        ],
+    )
+    return scenario, small_policy(preemption=preemption)
+
+
+def test_higher_tier_preempts_lower_tier_work() -> None:
+    records = play(*_two_tiers(preemption=True))
+    low, high = sorted(records.incidents, key=lambda r: r.tier, reverse=True)
+    # Low starts at 61; the SEV1 page at 80 is answered at 81 and preempts: 10 minutes of work.
+    assert high.identified == 91.0
+    # The low-tier incident lost 10 minutes: 60 minutes of work from 61 plus the interruption.
+    assert low.identified == 61.0 + 60 + 10
+    assert low.waiting_busy == pytest.approx(10.0)
+
+
+def test_without_preemption_the_higher_tier_waits() -> None:
+    records = play(*_two_tiers(preemption=False))
+    low, high = sorted(records.incidents, key=lambda r: r.tier, reverse=True)
+    assert low.identified == 121.0
+    # cat is heads-down until 121; the page waits, then takes a minute to answer.
+    assert high.acknowledged == 122.0
+    assert high.identified == 132.0

@@ -1,0 +1,93 @@
+"""The engine against queueing theory: an M/M/c pool must reproduce Erlang C."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from engine_helpers import mmc_pair
+from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.metrics import t_interval
+from tabletop.sim.world import World, roster_for
+
+
+def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
+    """P(wait) and Wq (hours) of an M/M/c queue, by the stable Erlang B recursion."""
+    a = lam / mu
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    rho = a / c
+    p_wait = b / (1 - rho * (1 - b))
+    return p_wait, p_wait / (c * mu - lam)
+
+
+def test_erlang_c_reference_values() -> None:
+    p_wait, wq = erlang_c(8, 1, 10)
+    assert p_wait == pytest.approx(0.409180, abs=1e-6)
+    assert wq == pytest.approx(0.204590, abs=1e-6)
+    assert p_wait * math.exp(-(10 - 8) * 0.5) == pytest.approx(0.150529, abs=1e-6)
+
+
+def _replicate(c: int, lam: float, replications: int, days: int) -> dict[str, list[float]]:
+    scenario, policy = mmc_pair(c, lam, "60m", days)
+    calendar = roster_for(scenario, policy, scenario.horizon)
+    out: dict[str, list[float]] = {"wq": [], "p_wait": [], "p_late": [], "util": [], "little": []}
+    for replication in range(replications):
+        records = World(scenario, policy, seed=11, replication=replication, calendar=calendar).run()
+        # Discard the first day: the queue starts empty.
+        incidents = [r for r in records.incidents if r.started >= 1440]
+        waits = [(r.acknowledged - r.detected) / 60 for r in incidents]
+        out["wq"].append(sum(waits) / len(waits))
+        out["p_wait"].append(sum(w > 1e-9 for w in waits) / len(waits))
+        out["p_late"].append(sum(w > 0.5 for w in waits) / len(waits))
+        span_hours = (days - 1) * 24
+        busy = sum((r.recovered - max(r.acknowledged, 0)) / 60 for r in incidents)
+        out["util"].append(busy / (c * span_hours))
+        # Little's law on the waiting line: Lq = lambda_observed * Wq.
+        lam_observed = len(incidents) / span_hours
+        out["little"].append(lam_observed * out["wq"][-1])
+    return out
+
+
+def _assert_inside(values: list[float], expected: float, name: str) -> None:
+    mean, low, high = t_interval(values)
+    assert low <= expected <= high, f"{name}: {expected:.6f} outside [{low:.6f}, {high:.6f}] (mean {mean:.6f})"
+
+
+def test_mmc_matches_erlang_c_fast() -> None:
+    lam, c = 8.0, 10
+    p_wait, wq = erlang_c(lam, 1.0, c)
+    result = _replicate(c, lam, replications=12, days=8)
+    _assert_inside(result["wq"], wq, "Wq")
+    _assert_inside(result["p_wait"], p_wait, "P(wait)")
+    _assert_inside(result["p_late"], p_wait * math.exp(-(c - lam) * 0.5), "P(Wq > 0.5 h)")
+    _assert_inside(result["util"], lam / c, "utilisation")
+
+
+@pytest.mark.slow
+def test_mmc_matches_erlang_c_tight() -> None:
+    lam, c = 8.0, 10
+    p_wait, wq = erlang_c(lam, 1.0, c)
+    result = _replicate(c, lam, replications=60, days=28)
+    _assert_inside(result["wq"], wq, "Wq")
+    _assert_inside(result["p_wait"], p_wait, "P(wait)")
+    _assert_inside(result["p_late"], p_wait * math.exp(-(c - lam) * 0.5), "P(Wq > 0.5 h)")
+    _assert_inside(result["util"], lam / c, "utilisation")
+    mean_wq = t_interval(result["wq"])[0]
+    assert t_interval(result["little"])[0] == pytest.approx(lam * mean_wq, rel=0.03)
+    for name in ("wq", "p_wait"):
+        _, low, high = t_interval(result[name])
+        assert (high - low) / 2 < 0.1 * (wq if name == "wq" else p_wait), f"{name} interval too wide"
+
+
+def test_sla_attainment_equals_share_acknowledged_in_time() -> None:
+    scenario, policy = mmc_pair(10, 8.0, "60m", days=7)
+    spec = RunSpec(scenario, policy, seed=3, keep_records=True)
+    outcome = run_replications(spec, 3)
+    for records, attained in zip(
+        outcome.records, outcome.aggregate.sla_attainment[("T", "time_to_acknowledge")], strict=True
+    ):
+        waits = [r.acknowledged - r.detected for r in records.incidents]
+        assert attained == pytest.approx(sum(w <= 30 for w in waits) / len(waits))

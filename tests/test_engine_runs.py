@@ -1,0 +1,95 @@
+"""Reproducibility, the results document and the run command on the bundled library."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tabletop.cli import main
+from tabletop.policies.loading import load_pair
+from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.results import document
+
+
+def _document(scenario: str, policy: str, workers: int, replications: int = 4, seed: int = 9) -> str:
+    pair = load_pair(scenario, policy)
+    spec = RunSpec(*pair, seed=seed, days=7)
+    outcome = run_replications(spec, replications, workers=workers)
+    return json.dumps(document(spec, outcome.aggregate, replications), sort_keys=True)
+
+
+def test_same_seed_same_document_whatever_the_workers() -> None:
+    serial = _document("payments-platform", "payments-tiered", workers=1)
+    assert serial == _document("payments-platform", "payments-tiered", workers=1)
+    assert serial == _document("payments-platform", "payments-tiered", workers=2)
+
+
+def test_different_seeds_differ() -> None:
+    assert _document("startup", "startup-basic", 1, seed=1) != _document("startup", "startup-basic", 1, seed=2)
+
+
+def test_policies_see_the_same_incidents() -> None:
+    """Common random numbers: replication k of every policy plays the same incidents."""
+    runs = {}
+    for policy in ("payments-flat", "payments-tiered", "payments-follow-the-sun"):
+        spec = RunSpec(*load_pair("payments-platform", policy), seed=4, days=7, keep_records=True)
+        records = run_replications(spec, 2).records
+        runs[policy] = [
+            [(r.incident_type, r.root_service, r.tier, r.started) for r in rep.incidents] for rep in records
+        ]
+    first, *others = runs.values()
+    assert all(other == first for other in others)
+    assert sum(len(rep) for rep in first) > 5
+
+
+def test_run_command_writes_document_and_records(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "startup",
+            "--policy",
+            "startup-basic",
+            "-r",
+            "3",
+            "--days",
+            "14",
+            "--json",
+            str(tmp_path / "r.json"),
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "SLA attainment" in printed and "Where the time goes" in printed
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["replications"] == 3 and doc["days"] == 14 and doc["scenario"] == "startup"
+    assert set(doc) >= {"metrics", "sla", "handoffs", "load", "bottlenecks"}
+    for tier, metrics in doc["sla"].items():
+        for entry in metrics.values():
+            if entry["attainment"] is not None and entry["ci95"][0] is not None:
+                assert 0 <= entry["ci95"][0] <= entry["attainment"] <= entry["ci95"][1] <= 1, tier
+    with (out / "incidents.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == doc["incidents"]
+    assert {row["replication"] for row in rows} == {"0", "1", "2"}
+    assert (out / "handoffs.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--replications", "0"], "argument --replications/-r: must be at least 1, got 0"),
+        (["--days", "-3"], "argument --days: must be a positive number, got -3"),
+        (["--workers", "two"], "argument --workers/-w: 'two' is not a whole number"),
+    ],
+)
+def test_bad_run_arguments(capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "startup", "--policy", "startup-basic", *argv])
+    assert exc.value.code == 2
+    assert fragment in capsys.readouterr().err
