@@ -24,6 +24,7 @@ demo: $(VENV)/.installed
 	$(BIN)/tabletop validate src/tabletop/scenarios/library/*.yaml src/tabletop/policies/library/*.yaml
 	$(BIN)/tabletop oncall payments-platform --policy payments-tiered --at 2027-03-14T06:30:00Z
 	$(BIN)/tabletop oncall payments-platform --policy payments-follow-the-sun --at 2027-03-14T06:30:00Z
+	$(BIN)/tabletop run payments-platform --policy payments-tiered --replications 30 --workers 2
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks

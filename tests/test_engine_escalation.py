@@ -6,9 +6,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from engine_helpers import fixed_profile, person, small_policy, small_scenario
 from scipy import stats
 
-from engine_helpers import fixed_profile, person, small_policy, small_scenario
 from tabletop.policies.model import Policy
 from tabletop.scenarios.model import Scenario
 from tabletop.sim.records import ReplicationRecords

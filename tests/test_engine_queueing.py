@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from engine_helpers import mmc_pair
+
 from tabletop.sim.experiment import RunSpec, run_replications
 from tabletop.sim.metrics import t_interval
 from tabletop.sim.world import World, roster_for

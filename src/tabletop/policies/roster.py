@@ -148,7 +148,7 @@ def _restriction_windows(
                     if offset == 0 and rule.end <= rule.start:
                         offset = 7
                 else:
-                    offset = 1 if rule.end < rule.start else 0
+                    offset = 1 if rule.end <= rule.start else 0
                 closes = _local_seconds(day + timedelta(days=offset), rule.end, tz)
             if opens < closes and closes > start and opens < end:
                 spans.append((opens, closes))

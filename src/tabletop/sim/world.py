@@ -331,7 +331,7 @@ class World:
         if incident.closed or not math.isnan(incident.record.recovered):
             return
         idle = self.env.now - incident.last_progress if not math.isnan(incident.last_progress) else math.inf
-        if idle >= window:
+        if idle >= window - 1e-9:  # tolerance: rescheduling by a rounding error would never end
             self._act(incident, trigger)
             self.after(window, self._stall_check, payload)
         else:
