@@ -37,7 +37,7 @@ def test_duration_units_scale(n: int, unit: str) -> None:
         ("-5m", "must be a positive duration, got -5 minutes"),
         (0, "must be a positive duration, got 0 minutes"),
         ("15 minutes", "'15 minutes' is not a duration"),
-        (True, "expected a duration such as 15m or 2h, got True"),
+        (True, "expected a duration such as 15m or 2h, got true"),
     ],
 )
 def test_bad_durations(value: object, fragment: str) -> None:

@@ -43,12 +43,12 @@ def test_bool_words_are_remembered() -> None:
     document, problems = parse_yaml("country: NO\nflag: true\nother: off\n", "f.yaml")
     assert problems == [] and document is not None
     assert document.data == {"country": False, "flag": True, "other": False}
-    assert document.bool_words == {("country",): "NO", ("other",): "off"}
+    assert document.plain_words == {("country",): "NO", ("other",): "off"}
 
 
 def test_python_tags_are_rejected_without_construction() -> None:
     text = "a: !!python/object/apply:os.system ['echo pwned']\nb: !!python/name:os.system ''\n"
-    document, problems = parse_yaml(text, "f.yaml")
+    _, problems = parse_yaml(text, "f.yaml")
     assert len(problems) == 2
     assert all("is not allowed; only plain YAML data is read" in p.message for p in problems)
     assert problems[0].line == 1 and problems[1].line == 2

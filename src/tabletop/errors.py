@@ -30,5 +30,5 @@ class SpecError(InputError):
     """A scenario or policy file that failed to load or validate; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -65,6 +65,7 @@ def _summary(model: Scenario | Policy) -> str:
 def run(args: argparse.Namespace) -> int:
     """Validate every file; exit 2 if any has a problem."""
     problems: list[Problem] = []
+    summaries: dict[str, str] = {}
     scenarios: dict[str, tuple[Scenario, SourceDocument]] = {}
     policies: list[str] = []
     for path in args.files:
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             problems.extend(found)
             if scenario is not None and document is not None:
                 scenarios[scenario.id] = (scenario, document)
-                print(f"{path}: ok ({_summary(scenario)})")
+                summaries[path] = _summary(scenario)
         elif kind == "policy":
             policies.append(path)
     for path in policies:
@@ -91,14 +92,18 @@ def run(args: argparse.Namespace) -> int:
                 if policy is not None:
                     found = pair_problems(policy, *pair)
         problems.extend(found)
-        if policy is not None and not found:
+        if policy is not None:
             if policy.scenario is None:
                 against = ""
             elif pair is not None:
                 against = f", checked against scenario '{policy.scenario}'"
             else:
                 against = f"; scenario '{policy.scenario}' not given or not valid, so checked on its own"
-            print(f"{path}: ok ({_summary(policy)}{against})")
+            summaries[path] = _summary(policy) + against
+    failed = {problem.file for problem in problems}
+    for path in args.files:
+        if path in summaries and path not in failed:
+            print(f"{path}: ok ({summaries[path]})")
     if problems:
         raise SpecError(problems)
     print(f"{len(args.files)} file(s) valid", file=sys.stderr)

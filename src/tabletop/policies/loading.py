@@ -32,7 +32,7 @@ def load_policy(argument: str | Path) -> Policy:
 
 def pair_problems(policy: Policy, scenario: Scenario, scenario_document: SourceDocument) -> list[Problem]:
     """Problems in the scenario that only show against this policy: tiers it does not define."""
-    return [scenario_document.problem(path, message) for path, message in check_scenario_tiers(policy, scenario)]
+    return [scenario_document.problem(f.path, f.message, key=f.at_key) for f in check_scenario_tiers(policy, scenario)]
 
 
 def load_pair(scenario_argument: str | Path, policy_argument: str | Path) -> tuple[Scenario, Policy]:

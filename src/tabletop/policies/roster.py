@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import holidays
+
 from tabletop.policies.model import HolidayCover, Layer, Policy, Restriction, Rotation, RotationLevel
 from tabletop.spec.fields import zone
 from tabletop.spec.suggest import did_you_mean
@@ -60,7 +62,7 @@ def _local_seconds(day: date, minute_of_day: float, tz: ZoneInfo) -> float:
     return _wall_seconds(datetime.combine(day, time()) + timedelta(minutes=minute_of_day), tz)
 
 
-def _instant(value: datetime, tz: ZoneInfo) -> float:
+def instant_seconds(value: datetime, tz: ZoneInfo) -> float:
     """POSIX seconds of a date-time that is local to ``tz`` unless it has an offset."""
     return (value if value.tzinfo else value.replace(tzinfo=tz)).timestamp()
 
@@ -181,7 +183,7 @@ def layer_segments(layer: Layer, tz: ZoneInfo, start: float, end: float) -> list
     """The layer's turns over ``[start, end)``, with restrictions applied."""
     tz = zone(layer.time_zone) if layer.time_zone else tz
     origin_s, local_origin = _layer_origin(layer, tz)
-    stop = min(end, _instant(layer.end, tz)) if layer.end is not None else end
+    stop = min(end, instant_seconds(layer.end, tz)) if layer.end is not None else end
     turn_s = layer.turn * 60
     whole_days = layer.turn % 1440 == 0
     days = int(layer.turn // 1440)
@@ -208,8 +210,6 @@ def layer_segments(layer: Layer, tz: ZoneInfo, start: float, end: float) -> list
 
 
 def _holiday_segments(cover: HolidayCover, tz: ZoneInfo, start: float, end: float) -> list[Segment]:
-    import holidays  # noqa: PLC0415 - imported on first use: loading its calendars is slow
-
     years = range(datetime.fromtimestamp(start, tz).year - 1, datetime.fromtimestamp(end, tz).year + 2)
     calendar = holidays.country_holidays(cover.country, subdiv=cover.subdivision, years=years)
     segments = []
@@ -227,7 +227,7 @@ def level_segments(level: RotationLevel, tz: ZoneInfo, start: float, end: float)
     if level.holidays is not None:
         timeline = paint(timeline, _holiday_segments(level.holidays, tz, start, end))
     for override in level.overrides:
-        opens, closes = _instant(override.start, tz), _instant(override.end, tz)
+        opens, closes = instant_seconds(override.start, tz), instant_seconds(override.end, tz)
         if closes > opens:
             timeline = paint(timeline, [Segment(opens, closes, override.person)])
     clipped = (Segment(max(s.start, start), min(s.end, end), s.person) for s in timeline)

@@ -19,6 +19,7 @@ from tabletop.spec.fields import (
     Spec,
     TimeZoneName,
     parse_duration,
+    shown,
 )
 from tabletop.spec.suggest import did_you_mean
 from tabletop.spec.windows import Window
@@ -52,7 +53,7 @@ def parse_scenario_time(value: Any) -> str:
             except ValueError:
                 pass
     raise ValueError(
-        f'{value!r} is not a scenario time; write "+HH:MM" after the start (e.g. "+00:15"), '
+        f'{shown(value)} is not a scenario time; write "+HH:MM" after the start (e.g. "+00:15"), '
         'a duration after the start (e.g. "+2h") or an ISO date-time with offset'
     )
 
@@ -377,6 +378,10 @@ class InjectTrigger(Spec):
         return self
 
 
+#: Who an inject is delivered to: a role, everyone, or the facilitator alone.
+Recipient = Literal[Role, "all", "facilitator"]
+
+
 class Inject(Spec):
     """A Master Scenario Events List entry."""
 
@@ -386,7 +391,7 @@ class Inject(Spec):
     contingency: bool = False
     channel: Literal["page", "chat", "email", "phone", "bridge", "status_page", "ticket", "news", "customer"]
     sender: str = Field("", alias="from")
-    to: list[Role | Literal["all", "facilitator"]] = Field(min_length=1)
+    to: list[Recipient] = Field(min_length=1)
     synopsis: str = ""
     message: str
     expected_actions: list[ExpectedAction] = []

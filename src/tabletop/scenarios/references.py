@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 from tabletop.scenarios.model import Scenario
-from tabletop.spec.references import ReferenceCheck
+from tabletop.spec.references import Finding, ReferenceCheck
 from tabletop.spec.yaml_source import DocPath
 
 
-def _cycles(scenario: Scenario) -> list[tuple[DocPath, str]]:
+def _cycles(scenario: Scenario) -> list[Finding]:
     """Dependency cycles among services, each reported once at the edge that closes it."""
     index = {s.id: i for i, s in enumerate(scenario.services)}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
     stack: list[str] = []
-    found: list[tuple[DocPath, str]] = []
+    found: list[Finding] = []
 
     def visit(service_id: str) -> None:
         state[service_id] = 1
         stack.append(service_id)
         service = scenario.services[index[service_id]]
         for k, dep in enumerate(service.depends_on):
-            if dep not in index:
-                continue
+            if dep not in index or dep == service_id:
+                continue  # unknown services and self-dependencies are reported on their own
             if state.get(dep) == 1:
                 cycle = [*stack[stack.index(dep) :], dep]
-                found.append(
-                    (("services", index[service_id], "depends_on", k), f"depends_on cycle: {' → '.join(cycle)}")
-                )
+                path = ("services", index[service_id], "depends_on", k)
+                found.append(Finding(path, f"depends_on cycle: {' → '.join(cycle)}"))
             elif dep not in state:
                 visit(dep)
         stack.pop()
@@ -37,8 +36,8 @@ def _cycles(scenario: Scenario) -> list[tuple[DocPath, str]]:
     return found
 
 
-def check_scenario(scenario: Scenario) -> list[tuple[DocPath, str]]:
-    """Every reference problem in a validated scenario, as (path, message)."""
+def check_scenario(scenario: Scenario) -> list[Finding]:
+    """Every reference problem in a validated scenario."""
     check = ReferenceCheck()
     check.unique(("teams",), (t.id for t in scenario.teams))
     check.unique(("people",), (p.id for p in scenario.people))
@@ -71,9 +70,9 @@ def check_scenario(scenario: Scenario) -> list[tuple[DocPath, str]]:
         if kind.root_service is not None:
             check.known(("incident_types", i, "root_service"), kind.root_service, services, "service")
         for name in kind.root_services or {}:
-            check.known(("incident_types", i, "root_services", name), name, services, "service")
+            check.known(("incident_types", i, "root_services", name), name, services, "service", at_key=True)
         for k, domain in enumerate(kind.domains):
-            check.known(("incident_types", i, "domains", k), domain, domains, "domain (no team has it)")
+            check.known(("incident_types", i, "domains", k), domain, domains, "domain", note=" (no team has it)")
         for phase in ("diagnose", "contain", "remediate", "verify"):
             for domain in kind.work.phase(phase):
                 if domain not in kind.domains:
@@ -81,6 +80,7 @@ def check_scenario(scenario: Scenario) -> list[tuple[DocPath, str]]:
                         ("incident_types", i, "work", phase, domain),
                         f"work for domain '{domain}' that the incident type does not list in domains "
                         f"({', '.join(kind.domains)}); add it to domains or remove the work",
+                        at_key=True,
                     )
     objectives = {o.id for o in scenario.objectives}
     for i, inject in enumerate(scenario.injects):

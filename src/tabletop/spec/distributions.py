@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from tabletop.spec.fields import Duration, DurationOrZero, Spec
+from tabletop.spec.fields import Duration, DurationOrZero, Spec, shown
 from tabletop.spec.suggest import did_you_mean
 
 #: z-score of the 90th percentile of the standard normal distribution.
@@ -196,13 +196,14 @@ def _normalise(value: Any) -> Any:
             raise ValueError(f"a distribution is one key naming its kind ({', '.join(_KINDS)}); found {keys}")
         ((kind, params),) = value.items()
         if kind not in _KINDS:
-            raise ValueError(f"unknown distribution '{kind}'{did_you_mean(str(kind), _KINDS)}")
+            hint = did_you_mean(str(kind), _KINDS) or f"; use one of {', '.join(_KINDS)}"
+            raise ValueError(f"unknown distribution '{kind}'{hint}")
         if isinstance(params, dict):
             return {"kind": kind, **params}
         if _KINDS[kind]:
             return {"kind": kind, _KINDS[kind]: params}
         raise ValueError(f"{kind} needs a mapping of parameters, e.g. {{{kind}: {{…}}}}")
-    raise ValueError(f"expected a duration or a distribution such as {{exponential: 30m}}, got {value!r}")
+    raise ValueError(f"expected a duration or a distribution such as {{exponential: 30m}}, got {shown(value)}")
 
 
 _DISTRIBUTION_SCHEMA: dict[str, Any] = {

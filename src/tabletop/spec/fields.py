@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
 from functools import cache
@@ -26,18 +27,39 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def shown(value: Any) -> str:
+    """A value as the user wrote it, for error messages (no Python reprs)."""
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
 def parse_duration(value: Any) -> float:
     """Minutes from a number of minutes or a string such as ``90s``, ``15m``, ``2h``, ``1d`` or ``1h30m``."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration such as 15m or 2h, got {value!r}")
+        raise ValueError(f"expected a duration such as 15m or 2h, got {shown(value)}")
     if isinstance(value, int | float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"{shown(value)} is not a duration; write minutes as a number or a string such as 15m")
         return float(value)
     if isinstance(value, str):
         text = value.strip()
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             pass
+        else:
+            return parse_duration(number)
         sign = -1.0 if text.startswith("-") else 1.0
         text = text.lstrip("-")
         if _DURATION.match(text):
@@ -84,7 +106,7 @@ def parse_time_of_day(value: Any) -> int:
             if (hours < 24 and minutes < 60) or (hours == 24 and minutes == 0):
                 return hours * 60 + minutes
         raise ValueError(f'\'{value}\' is not a time of day; write it as "HH:MM", e.g. "09:30"')
-    raise ValueError(f'expected a quoted time of day such as "09:00", got {value!r}')
+    raise ValueError(f'expected a quoted time of day such as "09:00", got {shown(value)}')
 
 
 #: A local time of day as minutes after midnight, written "HH:MM".
@@ -108,10 +130,10 @@ def zone(name: str) -> ZoneInfo:
 
 def _check_zone(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"expected an IANA time zone name such as Europe/London, got {value!r}")
+        raise ValueError(f"expected an IANA time zone name such as Europe/London, got {shown(value)}")
     try:
         zone(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder such as 'Europe' raises IsADirectoryError
         raise ValueError(f"unknown time zone '{value}'{did_you_mean(value, _zone_names())}") from None
     return value
 
@@ -157,7 +179,7 @@ def _instant(value: Any) -> datetime:
         if value.tzinfo is None:
             raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
         return value
-    raise ValueError(f"expected an ISO-8601 date-time with offset such as 2027-01-04T09:00:00Z, got {value!r}")
+    raise ValueError(f"expected an ISO-8601 date-time with offset such as 2027-01-04T09:00:00Z, got {shown(value)}")
 
 
 #: An absolute instant: an ISO-8601 date-time with a UTC offset.
@@ -178,7 +200,7 @@ def _local_datetime(value: Any) -> datetime:
         return value
     if isinstance(value, date):
         return datetime.combine(value, time())
-    raise ValueError(f"expected a date or date-time such as 2027-01-04T09:00, got {value!r}")
+    raise ValueError(f"expected a date or date-time such as 2027-01-04T09:00, got {shown(value)}")
 
 
 #: A date-time that is local to a named time zone unless it carries an offset.

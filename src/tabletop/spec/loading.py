@@ -11,6 +11,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from tabletop.errors import Problem, SpecError
+from tabletop.spec.fields import shown
+from tabletop.spec.references import Finding
 from tabletop.spec.suggest import did_you_mean, one_of
 from tabletop.spec.yaml_source import DocPath, SourceDocument, load_yaml
 
@@ -29,16 +31,6 @@ _TYPE_NAMES = {
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
 }
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    return f"{value!r}"
 
 
 def _members(annotation: Any) -> list[Any]:
@@ -85,7 +77,10 @@ def allowed_keys(root: type[BaseModel], loc: Iterable[str | int]) -> list[str]:
             return []
     for member in _members(annotation):
         if isinstance(member, type) and issubclass(member, BaseModel):
-            return [k for k in _model_keys(member) if k != "kind"]
+            # A defaulted ``kind`` is a union tag that the file expresses another way.
+            tag = member.model_fields.get("kind")
+            hidden = {"kind"} if tag is not None and not tag.is_required() else set()
+            return [k for k in _model_keys(member) if k not in hidden]
     return []
 
 
@@ -93,7 +88,8 @@ def _message(error: Any, root: type[BaseModel], document: SourceDocument) -> tup
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
     value = error.get("input")
-    path: DocPath = loc
+    at_key = loc[-1:] == ("[key]",)
+    path: DocPath = loc[:-1] if at_key else loc
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = allowed_keys(root, loc[:-1])
@@ -101,40 +97,60 @@ def _message(error: Any, root: type[BaseModel], document: SourceDocument) -> tup
         return path, f"unknown key '{key}'{hint}", True
     if kind == "missing":
         return path[:-1], f"missing required key '{loc[-1]}'", False
-    if path in document.bool_words and kind != "extra_forbidden":
-        word = document.bool_words[path]
-        meaning = str(document.lookup(path)).lower()
-        return path, f'YAML reads unquoted {word} as {meaning}; quote it if you mean the word: "{word}"', False
+    if path in document.plain_words:
+        word = document.plain_words[path]
+        meaning = document.lookup(path)
+        if isinstance(meaning, bool):
+            text = f'YAML reads unquoted {word} as {str(meaning).lower()}; quote it if you mean the word: "{word}"'
+        else:
+            text = f'unquoted {word} is read by YAML as the number {meaning}; quote it if you mean the text: "{word}"'
+        return path, text, at_key
     if kind in _TYPE_NAMES:
-        return path, f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}", False
+        return path, f"expected {_TYPE_NAMES[kind]}, got {shown(value)}", at_key
     if kind == "literal_error":
         expected = [e.strip().strip("'") for e in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
-        return path, f"'{value}' is not one of {', '.join(expected)}{did_you_mean(str(value), expected)}", False
+        return path, f"'{value}' is not one of {', '.join(expected)}{did_you_mean(str(value), expected)}", at_key
     if kind in ("value_error", "assertion_error"):
-        return path, str(error["ctx"]["error"]), False
+        return path, str(error["ctx"]["error"]), at_key
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return path, f"{error['msg'].replace('Input should be', 'must be')}, got {value!r}", False
+        return path, f"{error['msg'].replace('Input should be', 'must be')}, got {shown(value)}", at_key
     if kind == "string_pattern_mismatch":
-        return path, f"'{value}' is not a valid id; use letters, digits, '-', '_' and '.'", False
+        return path, f"'{value}' is not a valid id; use letters, digits, '-', '_' and '.'", at_key
     if kind in ("too_short", "too_long"):
-        return path, error["msg"].replace("List should", "must").replace("Value should", "must"), False
-    return path, error["msg"], False
+        return path, error["msg"].replace("List should", "must").replace("Value should", "must"), at_key
+    return path, error["msg"], at_key
+
+
+def _above_broken(path: DocPath, document: SourceDocument) -> bool:
+    """A model-level rule failing only because a value below it could not be read."""
+    return any(broken[: len(path)] == path for broken in document.broken)
 
 
 def validate_document(document: SourceDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
-    """Validate plain data against ``model``; return the model or every problem, located."""
+    """Validate plain data against ``model``; return the model or every problem, located.
+
+    Errors below values the reader already rejected are dropped, as are duplicates (a
+    value merged into several places with ``<<`` fails in each); a reader's soft problem
+    gives way to a validation error at the same path, which knows what was expected.
+    """
     try:
         return model.model_validate(document.data), []
     except ValidationError as exc:
-        problems = []
+        problems: list[Problem] = []
+        explained: set[DocPath] = set()
         for error in exc.errors(include_url=False):
             path, message, at_key = _message(error, model, document)
-            problems.append(document.problem(path, message, key=at_key))
-        return None, problems
+            if document.is_broken(path) or (error["type"] == "value_error" and _above_broken(path, document)):
+                continue
+            explained.add(path)
+            problem = document.problem(path, message, key=at_key)
+            if problem not in problems:
+                problems.append(problem)
+        return None, problems + [p for path, p in document.soft.items() if path not in explained]
 
 
-#: Checks run on a validated model, returning (path, message) pairs located in the same file.
-Checker = Callable[[M], list[tuple[DocPath, str]]]
+#: Checks run on a validated model, returning findings located in the same file.
+Checker = Callable[[M], list[Finding]]
 
 
 def read_model(
@@ -144,6 +160,8 @@ def read_model(
     document, read_problems = load_yaml(path, display)
     if document is None or not isinstance(document.data, dict):
         return None, document, read_problems
+    # Soft problems are re-added by validation unless a sharper error explains the same value.
+    read_problems = [p for p in read_problems if p not in document.soft.values()]
     expected = model.model_fields["kind"].annotation
     found = document.data.get("kind")
     wanted = get_args(expected)[0] if get_args(expected) else None
@@ -153,7 +171,8 @@ def read_model(
     value, problems = validate_document(document, model)
     if value is None:
         return None, document, read_problems + problems
-    problems = read_problems + [document.problem(p, message) for p, message in checker(value)]
+    problems = read_problems + list(document.soft.values())
+    problems += [document.problem(f.path, f.message, key=f.at_key) for f in checker(value)]
     return (None if problems else value), document, problems
 
 

@@ -1,9 +1,11 @@
 """YAML loaded with source positions, so every later problem can name its line and column.
 
 Only plain data is built (mappings, sequences and the scalars of ``yaml.safe_load``); no
-tag can construct an object or run code. On top of PyYAML's YAML 1.1 reading, the traps
-that silently change meaning are reported here: duplicate keys, unquoted sexagesimal
-times such as ``10:00`` (read as 600) and non-string keys.
+tag can construct an object or run code, and alias expansion is bounded. On top of
+PyYAML's YAML 1.1 reading, the traps that silently change meaning are caught here:
+duplicate keys, unquoted sexagesimal times such as ``10:00`` (read as 600), words such
+as ``no`` or ``on`` read as booleans, numbers such as ``010`` read as octal, and
+non-string keys.
 """
 
 from __future__ import annotations
@@ -23,6 +25,17 @@ DocPath = tuple[str | int, ...]
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _AMBIGUOUS_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+_SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+#: Most values a file may expand to through aliases; a legitimate file is far below this.
+MAX_VALUES = 200_000
 
 
 @dataclass
@@ -33,8 +46,12 @@ class SourceDocument:
     data: Any
     values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-    #: Paths whose value YAML 1.1 read as a boolean from a word like ``no`` or ``on``.
-    bool_words: dict[DocPath, str] = field(default_factory=dict)
+    #: Plain scalars YAML 1.1 reads as something other than the text: ``no`` as false, ``010`` as 8.
+    plain_words: dict[DocPath, str] = field(default_factory=dict)
+    #: Problems that a validation error at the same path explains better (e.g. ``delay: 1:30``).
+    soft: dict[DocPath, Problem] = field(default_factory=dict)
+    #: Values the reader already rejected; validation errors at or below them add nothing.
+    broken: set[DocPath] = field(default_factory=set)
 
     def locate(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
         """Position of ``path`` (of its key when ``key``), else of its nearest located ancestor."""
@@ -61,9 +78,21 @@ class SourceDocument:
         line, column = self.locate(path, key=key)
         return Problem(self.file, line, column, message)
 
+    def is_broken(self, path: DocPath) -> bool:
+        """Whether the reader already rejected the value at ``path`` or one of its ancestors."""
+        return any(path[:end] in self.broken for end in range(len(path) + 1))
+
 
 def _position(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+class _TooBigError(Exception):
+    """Alias expansion passed :data:`MAX_VALUES`."""
 
 
 class _Builder:
@@ -74,45 +103,49 @@ class _Builder:
         self.loader = loader
         self.problems: list[Problem] = []
         self._active: set[int] = set()
+        self._built = 0
 
     def build(self, node: Node, path: DocPath) -> Any:
+        self._built += 1
+        if self._built > MAX_VALUES:
+            raise _TooBigError
         self.document.values.setdefault(path, _position(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
-        if isinstance(node, MappingNode | SequenceNode) and node.tag not in _SAFE_COLLECTION_TAGS:
-            self._report(node, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
-            return None
+        if node.tag not in _SAFE_COLLECTION_TAGS:
+            return self._reject(node, path, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
         if id(node) in self._active:
-            self._report(node, "a YAML alias refers to itself; recursive structures are not allowed")
-            return None
+            return self._reject(node, path, "a YAML alias refers to itself; recursive structures are not allowed")
         self._active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
+            assert isinstance(node, MappingNode)
+            return self._mapping(node, path)
         finally:
             self._active.discard(id(node))
-        self._report(node, f"unsupported YAML node {node.tag}")  # pragma: no cover
-        return None
 
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
-        if node.style is None and node.tag == "tag:yaml.org,2002:int" and _SEXAGESIMAL.match(node.value):
-            self._report(
-                node,
-                f"unquoted {node.value} is read by YAML as the number "
-                f'{self.loader.construct_object(node)}; write it as a quoted string: "{node.value}"',
-            )
-            return node.value
-        if node.tag == "tag:yaml.org,2002:float" and node.style is None and _SEXAGESIMAL.match(node.value):
-            self._report(node, f'unquoted {node.value} is read by YAML as a number; quote it: "{node.value}"')
-            return node.value
         if node.tag not in _SAFE_SCALAR_TAGS:
-            self._report(node, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
-            return node.value
-        value = self.loader.construct_object(node)
-        if isinstance(value, bool) and node.style is None and node.value.lower() in _AMBIGUOUS_BOOLS:
-            self.document.bool_words[path] = node.value
+            return self._reject(node, path, f"tag {_short_tag(node.tag)} is not allowed; only plain YAML data is read")
+        try:
+            value = self.loader.construct_object(node)
+        except Exception:  # PyYAML raises ValueError, AttributeError or ConstructorError for unreadable text
+            return self._reject(node, path, f"cannot read '{node.value}' as {_short_tag(node.tag)}")
+        if node.style is not None:
+            return value
+        text = node.value
+        if isinstance(value, int | float) and not isinstance(value, bool) and _SEXAGESIMAL.match(text):
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            self.document.soft[path] = self._problem(
+                node,
+                f'unquoted {text} is read by YAML as the number {shown}; write it as a quoted string: "{text}"',
+            )
+            return text
+        if (isinstance(value, bool) and text.lower() in _AMBIGUOUS_BOOLS) or (
+            isinstance(value, int) and not isinstance(value, bool) and text.lstrip("+-") != str(abs(value))
+        ):
+            self.document.plain_words[path] = text
         return value
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
@@ -120,7 +153,7 @@ class _Builder:
         try:
             self.loader.flatten_mapping(node)
         except yaml.MarkedYAMLError as exc:
-            self._report(node, f"bad merge key (<<): {exc.problem}")
+            self._reject(node, path, f"bad merge key (<<): {exc.problem}")
             return {}
         # Keys merged in with ``<<`` come first and may be overridden by the mapping's own keys.
         merged = node.value[: len(node.value) - own]
@@ -128,41 +161,33 @@ class _Builder:
         for key_node, value_node in merged:
             key = self.loader.construct_object(key_node)
             if isinstance(key, str) and key not in result:
+                self.document.keys.setdefault((*path, key), _position(key_node))
+                self.document.values.setdefault((*path, key), _position(value_node))
                 result[key] = self.build(value_node, (*path, key))
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value[len(merged) :]:
             key = self.loader.construct_object(key_node) if isinstance(key_node, ScalarNode) else None
             if not isinstance(key, str):
                 text = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
-                self._report(key_node, f'key {text} is not a string; quote it: "{text}"')
+                self.problems.append(self._problem(key_node, f'key {text} is not a string; quote it: "{text}"'))
                 key = str(text)
-            line = key_node.start_mark.line + 1
             if key in first_seen:
-                self._report(key_node, f"duplicate key '{key}' (first at line {first_seen[key]}); keep only one")
+                message = f"duplicate key '{key}' (first at line {first_seen[key]}); keep only one"
+                self.problems.append(self._problem(key_node, message))
                 continue
-            first_seen[key] = line
+            first_seen[key] = key_node.start_mark.line + 1
             self.document.keys[(*path, key)] = _position(key_node)
+            self.document.values[(*path, key)] = _position(value_node)
             result[key] = self.build(value_node, (*path, key))
         return result
 
-    def _report(self, node: Node, message: str) -> None:
+    def _reject(self, node: Node, path: DocPath, message: str) -> None:
+        self.problems.append(self._problem(node, message))
+        self.document.broken.add(path)
+
+    def _problem(self, node: Node, message: str) -> Problem:
         line, column = _position(node)
-        self.problems.append(Problem(self.document.file, line, column, message))
-
-
-_SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-_SAFE_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-}
-
-
-def _short_tag(tag: str) -> str:
-    return tag.replace("tag:yaml.org,2002:", "!!")
+        return Problem(self.document.file, line, column, message)
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
@@ -179,43 +204,57 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, [
-            Problem(
-                display,
-                line,
-                column,
-                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            )
+            Problem(display, line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
         ]
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, display: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        return Problem(display, line, column, f"not valid YAML: unacceptable character {exc.character!r}")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        # PyYAML's context ("while parsing a flow sequence") only helps when the problem leans on it.
+        leans = bool(exc.problem and exc.problem.startswith("but "))
+        parts = (exc.context if leans else None, exc.problem or exc.context)
+        reason = ", ".join(part for part in parts if part) or "invalid YAML"
+        return Problem(display, line, column, f"not valid YAML: {reason}")
+    return Problem(display, 1, 1, f"not valid YAML: {exc}")
 
 
 def parse_yaml(text: str, display: str) -> tuple[SourceDocument | None, list[Problem]]:
     """Parse YAML text into a :class:`SourceDocument`, reporting every problem found."""
     document = SourceDocument(display, None)
-    loader = yaml.SafeLoader(text)
     try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        return None, [Problem(display, line, column, f"not valid YAML: {reason}")]
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        return None, [Problem(display, 1, 1, f"not valid YAML: {exc}")]
-    finally:
-        loader.dispose()
-    if root is None:
-        return None, [Problem(display, 1, 1, "file is empty; expected a mapping of keys to values")]
+        return None, [_yaml_problem(exc, text, display)]
+    empty = Problem(display, 1, 1, "file is empty; expected a mapping of keys to values")
+    if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null" and not root.value):
+        return None, [empty]
     builder = _Builder(document, loader)
-    document.data = builder.build(root, ())
+    try:
+        document.data = builder.build(root, ())
+    except _TooBigError:
+        message = f"YAML aliases expand this file past {MAX_VALUES:,} values; write the data out plainly"
+        return None, [Problem(display, 1, 1, message)]
     if not isinstance(document.data, dict):
         kind = "a list" if isinstance(document.data, list) else f"the value {document.data!r}"
         builder.problems.append(
             Problem(display, *_position(root), f"expected a mapping of keys to values at the top level, found {kind}")
         )
-    return document, builder.problems
+    return document, builder.problems + list(document.soft.values())
 
 
 def load_yaml(path: Path, display: str | None = None) -> tuple[SourceDocument | None, list[Problem]]:
