@@ -222,3 +222,100 @@ def test_without_preemption_the_higher_tier_waits() -> None:
     # cat is heads-down until 121; the page waits, then takes a minute to answer.
     assert high.acknowledged == 122.0
     assert high.identified == 132.0
+
+
+def _shift_pair(mode: str, cap: str = "2h") -> tuple[dict[str, Any], dict[str, Any]]:
+    """cat is on call until 09:00, then dan; an incident at 08:30 needs 60 + 10 + 30 minutes of work."""
+    scenario = small_scenario()
+    scenario["incident_types"][0].update(
+        times=["+08:30"],
+        work={"diagnose": {"database": "60m"}, "contain": {"database": "10m"}, "remediate": {"database": "30m"}},
+    )
+    policy = small_policy(
+        rotations=[
+            {
+                "id": "dba",
+                "time_zone": "UTC",
+                "levels": {
+                    "primary": {"layers": [{"people": ["cat", "dan"], "start": "2027-01-03T09:00", "turn": "1d"}]}
+                },
+            }
+        ],
+        escalation_chains=[
+            {"id": "web", "levels": [{"targets": [{"person": "ana"}]}]},
+            {"id": "dba", "levels": [{"targets": [{"rotation": "dba"}]}]},
+        ],
+        handoffs={"briefing": {"cost": "5m", "probability": 1}, "shift_change": {"mode": mode, "overtime_cap": cap}},
+    )
+    return scenario, policy
+
+
+@pytest.mark.parametrize(
+    ("mode", "cap", "initiated", "identified", "recovered"),
+    [
+        # Hand off at 09:00: dan answers at 09:01 and takes the 30 minutes left plus a 5-minute briefing.
+        ("hand_off", "2h", 540.0, 541.0 + 30 + 5, 541.0 + 35 + 10 + 30),
+        # Stay until contained (09:41), then hand the remediation over.
+        ("stay_until_contained", "2h", 581.0, 571.0, 582.0 + 29 + 5),
+        # Stay until contained, but at most 20 minutes past the shift: hand over at 09:20.
+        ("stay_until_contained", "20m", 560.0, 561.0 + 10 + 5, 561.0 + 15 + 10 + 30),
+    ],
+)
+def test_shift_change_mid_incident(mode: str, cap: str, initiated: float, identified: float, recovered: float) -> None:
+    records = play(*_shift_pair(mode, cap))
+    incident = _one_incident(records)
+    assert incident.acknowledged == 511.0
+    (handoff,) = [h for h in records.handoffs if h.reason == "shift_change"]
+    assert (handoff.sender, handoff.receiver, handoff.initiated) == ("cat", "dan", initiated)
+    assert handoff.accepted == initiated + 1 + 5
+    assert incident.identified == pytest.approx(identified)
+    assert incident.recovered == pytest.approx(recovered)
+
+
+def test_stay_until_resolved_keeps_the_responder() -> None:
+    records = play(*_shift_pair("stay_until_resolved", "3h"))
+    assert [h for h in records.handoffs if h.reason == "shift_change"] == []
+    assert _one_incident(records).recovered == 511.0 + 100
+
+
+def test_rostered_commander_takes_over_from_the_first_responder() -> None:
+    scenario = small_scenario()
+    policy = small_policy(
+        mobilization={
+            "roles": {"incident_commander": {"person": "eve"}},
+            "tiers": {"SEV1": {"page": ["incident_commander"]}},
+        },
+        handoffs={"briefing": {"cost": "5m", "probability": 1}},
+    )
+    records = play(scenario, policy)
+    incident = _one_incident(records)
+    (handoff,) = records.handoffs
+    # cat answers at 61 and acts as commander; eve is paged at 61, answers at 62 and is briefed.
+    assert (handoff.reason, handoff.sender, handoff.receiver) == ("role_change", "cat", "eve")
+    assert (handoff.initiated, handoff.accepted) == (61.0, 67.0)
+    assert incident.commander == "eve" and incident.mobilized == 62.0
+
+
+def test_stop_on_resolve_re_escalates_a_stalled_acknowledged_incident() -> None:
+    scenario, policy = _two_tiers(preemption=True)
+    scenario["incident_types"][1]["times"] = ["+01:10"]
+    scenario["incident_types"][1]["work"] = {"diagnose": {"database": "30m"}}
+    policy["escalation_chains"].append(
+        {
+            "id": "dba-low",
+            "stop_on": "resolve",
+            "repage_after": "20m",
+            "levels": [{"targets": [{"person": "cat"}]}, {"targets": [{"person": "dan"}]}],
+        }
+    )
+    policy["routing"].insert(0, {"chain": "dba-low", "services": ["reports"]})
+    policy["handoffs"] = {"briefing": {"cost": "5m", "probability": 1}}
+    records = play(scenario, policy)
+    low, high = sorted(records.incidents, key=lambda r: r.tier, reverse=True)
+    # cat answers the SEV2 at 61; the SEV1 paged at 70 preempts him at 71. Nothing moves on the SEV2 until 81,
+    # when it escalates to dan, who answers at 82 and takes the 50 minutes left plus a briefing.
+    assert ("dan", 81.0) in _pages(records)
+    (handoff,) = [h for h in records.handoffs if h.reason == "escalation"]
+    assert (handoff.sender, handoff.receiver, handoff.initiated, handoff.accepted) == ("cat", "dan", 81.0, 87.0)
+    assert low.identified == pytest.approx(82.0 + 50 + 5)
+    assert high.identified == 71.0 + 30

@@ -281,17 +281,22 @@ class RosterCalendar:
 
     def on_call_at(self, rotation: str, level: str, at: float) -> str | None:
         """The person on call at POSIX second ``at``, or None during a gap."""
+        segment = self.segment_at(rotation, level, at)
+        return segment.person if segment is not None else None
+
+    def on_call(self, rotation: str, level: str, at: datetime) -> str | None:
+        """The person on call at an aware datetime, or None during a gap."""
+        return self.on_call_at(rotation, level, _aware_seconds(at))
+
+    def segment_at(self, rotation: str, level: str, at: float) -> Segment | None:
+        """The on-call segment containing POSIX second ``at``, or None during a gap."""
         key = self._key(rotation, level)
         self._check(at)
         segments = self._segments[key]
         i = bisect_right(self._starts[key], at) - 1
         if i >= 0 and at < segments[i].end:
-            return segments[i].person
+            return segments[i]
         return None
-
-    def on_call(self, rotation: str, level: str, at: datetime) -> str | None:
-        """The person on call at an aware datetime, or None during a gap."""
-        return self.on_call_at(rotation, level, _aware_seconds(at))
 
     def next_on_call(self, rotation: str, level: str, at: float) -> tuple[str, float] | None:
         """The next person to come on call after whoever is on call at ``at``, and when."""

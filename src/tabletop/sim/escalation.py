@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ class EscalationRun:
         self.pages: list[Page] = []
         self._token = 0
         self.stalled = False
+        #: When a re-escalation of an acknowledged, stalled incident began (NaN when none waits for an answer).
+        self._reinforcing = math.nan
 
     @property
     def done(self) -> bool:
@@ -159,8 +162,38 @@ class EscalationRun:
 
     def acknowledge(self, responder: Responder, page: Page | None = None) -> None:
         """A page of this run was answered; the first answer wins, later ones are recorded only."""
-        if self.done:
+        if self.incident.closed:
+            return
+        if self.acknowledged_by is not None:
+            if not math.isnan(self._reinforcing) and responder is not self.acknowledged_by:
+                since, self._reinforcing = self._reinforcing, math.nan
+                self.incident.reinforce(responder, since)
             return
         self.acknowledged_by = responder
         self._token += 1
         self.on_acknowledge(responder)
+        if self.chain.stop_on == "resolve":
+            self._watch(self._stall_window())
+
+    def _stall_window(self) -> float:
+        # PagerDuty re-triggers an acknowledged incident after 30 minutes by default.
+        return self.chain.repage_after if self.chain.repage_after is not None else 30.0
+
+    def _watch(self, delay: float) -> None:
+        self.world.after(delay, self._check_stall, self._token)
+
+    def _check_stall(self, token: int) -> None:
+        incident = self.incident
+        if token != self._token or incident.closed or not math.isnan(incident.record.resolved):
+            return
+        window = self._stall_window()
+        idle = self.world.env.now - incident.last_progress
+        if idle < window - 1e-9:
+            self._watch(window - idle)
+            return
+        # Not resolved and no progress: keep escalating as if unacknowledged (Opsgenie's if-not-closed).
+        incident.record.escalations += 1
+        self.level = min(self.level + 1, len(self.chain.levels) - 1)
+        self._reinforcing = self.world.env.now
+        self._page_level(self.chain.levels[self.level], self.level)
+        self._watch(window)

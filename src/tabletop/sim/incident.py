@@ -76,6 +76,12 @@ class Incident:
         self._state = ""
         self._since = math.nan
         self._pending_symptom_handoff: HandoffRecord | None = None
+        self.declared_at = math.nan
+        self.participants: set[str] = set()
+        self._role_hours = 0.0
+        #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
+        self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
+        self._handing_over: set[str] = set()
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = math.nan
@@ -152,6 +158,7 @@ class Incident:
     # -- mobilisation ------------------------------------------------------------------
     def _declare(self, first: Responder) -> None:
         self.declared = True
+        self.declared_at = self.world.env.now
         mobilization = self.world.mobilization(self.record.tier)
         for role in mobilization:
             if role == "tech_lead":
@@ -180,6 +187,11 @@ class Incident:
             self._engage(responder)
             self.roles[role] = responder
             if role == "incident_commander":
+                acting = self.record.commander
+                if acting and acting != responder.id:
+                    # The first responder acted as commander until the rostered commander took over.
+                    handoff = self.world.new_handoff(self, "role_change", role, acting, initiated=self.declared_at)
+                    self.world.accept_handoff(self, handoff, responder)
                 self.record.commander = responder.id
             self._check_mobilized()
 
@@ -207,7 +219,115 @@ class Incident:
         self.refresh()
 
     def _engage(self, responder: Responder) -> None:
-        self.engaged.setdefault(responder.id, self.world.env.now)
+        if responder.id in self.engaged or self.closed:
+            return
+        now = self.world.env.now
+        self.engaged[responder.id] = now
+        self.participants.add(responder.id)
+        shift = self.world.shift_of(responder.id)
+        if shift is not None:
+            rotation, level, ends = shift
+            self.world.after(max(ends - now, 0.0), self._shift_over, (responder, (rotation, level)))
+
+    def _role_of(self, responder: Responder) -> str:
+        for role, holder in self.roles.items():
+            if holder is responder:
+                return role
+        return "tech_lead"
+
+    def _release(self, responder: Responder) -> None:
+        since = self.engaged.pop(responder.id, None)
+        if since is None:
+            return
+        minutes = self.world.env.now - since
+        self.world.add_engagement(responder.id, minutes)
+        cost = self.world.policy.cost
+        if cost is not None:
+            self._role_hours += minutes / 60 * cost.multipliers.get(self._role_of(responder), 0.5)  # type: ignore[call-overload]
+
+    def reinforce(self, responder: Responder, since: float) -> None:
+        """Someone answered a re-escalation: they take over work whose lead is tied up elsewhere."""
+        for domain, lead in sorted(self.leads.items()):
+            item = self.items.get(domain)
+            if lead is responder or item is None or item.remaining <= 0 or lead.current is item:
+                continue
+            self._engage(responder)
+            handoff = self.world.new_handoff(self, "escalation", f"tech_lead:{domain}", lead.id, initiated=since)
+            self.world.accept_handoff(self, handoff, responder)
+            self.leads[domain] = responder
+            remaining = lead.withdraw(item)
+            moved = WorkItem(self, domain, remaining + self.extra_work.pop(responder.id, 0.0), self._work_done)
+            self.items[domain] = moved
+            responder.assign(moved)
+            self.refresh()
+            return
+        self._engage(responder)
+
+    # -- shift changes -------------------------------------------------------------------
+    def _holds(self, responder: Responder) -> bool:
+        return any(r is responder for r in self.leads.values()) or any(r is responder for r in self.roles.values())
+
+    def _shift_over(self, payload: tuple[Responder, tuple[str, str]]) -> None:
+        responder, shift = payload
+        if self.closed or responder.id not in self.engaged or not self._holds(responder):
+            return
+        rule = self.world.policy.handoffs.shift_change
+        if rule.mode == "hand_off" or self._stay_is_over(rule.mode):
+            self._hand_over(responder, shift)
+            return
+        self._staying[responder.id] = (responder, shift)
+        self.world.after(rule.overtime_cap, self._overtime_over, responder)
+
+    def _stay_is_over(self, mode: str) -> bool:
+        milestone = "contained" if mode == "stay_until_contained" else "resolved"
+        return not math.isnan(getattr(self.record, milestone))
+
+    def _overtime_over(self, responder: Responder) -> None:
+        staying = self._staying.get(responder.id)
+        if staying is not None and not self.closed:
+            self._hand_over(*staying)
+
+    def _hand_over(self, responder: Responder, shift: tuple[str, str]) -> None:
+        self._staying.pop(responder.id, None)
+        if responder.id in self._handing_over:
+            return
+        successor = self.world.on_call_now(*shift)
+        if successor is None or successor == responder.id:
+            return  # nobody to hand to: they carry on
+        self._handing_over.add(responder.id)
+        role = self._role_of(responder)
+        handoff = self.world.new_handoff(self, "shift_change", role, responder.id)
+
+        def took_over(receiver: Responder) -> None:
+            self._handing_over.discard(responder.id)
+            if self.closed or not self._holds(responder):
+                return
+            self._engage(receiver)
+            self.world.accept_handoff(self, handoff, receiver)
+            self._transfer(responder, receiver)
+
+        chain = self.world.person_chain(successor)
+        EscalationRun(self.world, self, chain, took_over, f"shift:{responder.id}").start()
+
+    def _transfer(self, old: Responder, new: Responder) -> None:
+        """Everything ``old`` holds in this incident passes to ``new``, work in progress included."""
+        for role, holder in list(self.roles.items()):
+            if holder is old:
+                self.roles[role] = new
+        if self.record.commander == old.id:
+            self.record.commander = new.id
+        for domain, lead in list(self.leads.items()):
+            if lead is not old:
+                continue
+            self.leads[domain] = new
+            item = self.items.get(domain)
+            if item is not None and item.remaining > 0:
+                remaining = old.withdraw(item)
+                moved = WorkItem(self, domain, remaining + self.extra_work.pop(new.id, 0.0), self._work_done)
+                self.items[domain] = moved
+                new.assign(moved)
+        self._release(old)
+        self.refresh()
 
     def _set_lead(self, domain: str, responder: Responder) -> None:
         if domain in self.leads:
@@ -272,14 +392,21 @@ class Incident:
         now = self.world.env.now
         setattr(self.record, PHASE_MILESTONE[phase], now)
         self._last_progress = now
+        mode = self.world.policy.handoffs.shift_change.mode
+        if self._staying and PHASE_MILESTONE[phase] != "resolved" and self._stay_is_over(mode):
+            for responder, shift in list(self._staying.values()):
+                self._hand_over(responder, shift)
 
     def _close(self) -> None:
-        now = self.world.env.now
         self.refresh()
         self.closed = True
         self.record.reviewed = self.record.recovered + self.draws.review_after
-        for person, since in self.engaged.items():
-            self.world.add_engagement(person, now - since)
+        for person in list(self.engaged):
+            self._release(self.world.responders[person])
+        cost = self.world.policy.cost
+        if cost is not None:
+            review_hours = 1 + 0.5 * len(self.participants)
+            self.record.cost = (self._role_hours + review_hours) * cost.hourly_rate
         self.world.incident_closed(self)
 
     # -- accounting --------------------------------------------------------------------

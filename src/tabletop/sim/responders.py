@@ -170,6 +170,17 @@ class Responder:
             self.queue.sort(key=lambda e: (e[0], e[1]))
             item.incident.refresh()
 
+    def withdraw(self, item: WorkItem) -> float:
+        """Take an item away (it moves to someone else); returns the minutes of work left on it."""
+        if self.current is item:
+            item.remaining -= self.world.env.now - item.started
+            item.token += 1
+            self.current = None
+            self._next()
+        else:
+            self.queue = [entry for entry in self.queue if entry[2] is not item]
+        return max(item.remaining, 0.0)
+
     def _suspend(self) -> None:
         item = self.current
         assert item is not None

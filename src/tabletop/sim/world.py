@@ -93,6 +93,7 @@ class World:
         self._count = 0
         self._dependents = _dependents(scenario)
         self._routes: dict[tuple[str, str, str], EscalationChain] = {}
+        self._rotation_levels = [(r.id, level) for r in policy.rotations for level in r.levels]
         self._role_chains: dict[str, EscalationChain | None] = {}
 
     # -- scheduling ----------------------------------------------------------------------
@@ -264,14 +265,37 @@ class World:
                     changes.append((upcoming[1] - self.clock.start_ts) / 60.0)
         return min(changes) if changes else None
 
+    def shift_of(self, person: str) -> tuple[str, str, float] | None:
+        """The rotation level a person is on call for now, and when that shift ends (latest first)."""
+        at = self.clock.posix(self.env.now)
+        best: tuple[str, str, float] | None = None
+        for rotation, level in self._rotation_levels:
+            segment = self.calendar.segment_at(rotation, level, at)
+            if segment is not None and segment.person == person:
+                ends = (segment.end - self.clock.start_ts) / 60.0
+                if best is None or ends > best[2]:
+                    best = (rotation, level, ends)
+        return best
+
+    def on_call_now(self, rotation: str, level: str) -> str | None:
+        """Who is on call for a rotation level right now."""
+        return self.calendar.on_call_at(rotation, level, self.clock.posix(self.env.now))
+
+    def person_chain(self, person: str) -> EscalationChain:
+        """A one-level chain paging one person (for a handover to a named successor)."""
+        return _single_level(f"person.{person}", Target(person=person))
+
     def domains_of(self, person: str) -> set[str]:
         """Domains of the teams a person belongs to."""
         return self._person_domains.get(person, set())
 
     # -- handoffs ------------------------------------------------------------------------
-    def new_handoff(self, incident: Incident, reason: HandoffReason, role: str, sender: str) -> HandoffRecord:
-        """Open a handoff record, initiated now."""
-        record = HandoffRecord(self.replication, incident.number, reason, role, sender, "", self.env.now)
+    def new_handoff(
+        self, incident: Incident, reason: HandoffReason, role: str, sender: str, *, initiated: float | None = None
+    ) -> HandoffRecord:
+        """Open a handoff record, initiated now unless said otherwise."""
+        start = self.env.now if initiated is None else initiated
+        record = HandoffRecord(self.replication, incident.number, reason, role, sender, "", start)
         self.records.handoffs.append(record)
         incident.record.handoffs += 1
         return record
