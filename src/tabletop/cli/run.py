@@ -134,6 +134,30 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
         "Where the time goes (detection to recovery, per incident): "
         + ", ".join(f"{name.replace('_', ' ')} {_minutes(v)} ({(v or 0) / total:.0%})" for name, v in parts)
     )
+    waits = [
+        (entry[part] or 0.0, part, dimension, value)
+        for dimension, values in doc["bottlenecks_by"].items()
+        if dimension != "service"
+        for value, entry in values.items()
+        for part in ("waiting_ack", "waiting_handoff", "waiting_busy")
+    ]
+    worst = [w for w in sorted(waits, reverse=True)[:3] if w[0] >= 1]
+    if worst:
+        console.print(
+            "Longest waits: "
+            + "; ".join(
+                f"{dimension.replace('_', ' ')} {value}: {part.replace('_', ' ')} {_minutes(minutes)}"
+                for minutes, part, dimension, value in worst
+            )
+        )
+    adherence = ", ".join(f"{c} {_percent(v)}" for c, v in doc["update_adherence"].items() if v is not None)
+    if adherence:
+        console.print(f"Status updates on time: {adherence}")
+    if doc["cost"] is not None:
+        console.print(
+            f"Response cost (Dispatch model): {doc['cost']['per_incident']:,.0f} per incident, "
+            f"{doc['cost']['per_replication']:,.0f} per replication"
+        )
     handoffs = doc["handoffs"]
     if handoffs["count"]:
         reasons = ", ".join(

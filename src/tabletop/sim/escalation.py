@@ -191,9 +191,11 @@ class EscalationRun:
         if idle < window - 1e-9:
             self._watch(window - idle)
             return
+        if self.level + 1 >= len(self.chain.levels):
+            return  # every level has been brought in; nobody further to escalate to
         # Not resolved and no progress: keep escalating as if unacknowledged (Opsgenie's if-not-closed).
         incident.record.escalations += 1
-        self.level = min(self.level + 1, len(self.chain.levels) - 1)
+        self.level += 1
         self._reinforcing = self.world.env.now
         self._page_level(self.chain.levels[self.level], self.level)
         self._watch(window)

@@ -55,6 +55,7 @@ class Incident:
             number,
             kind.id,
             draws.root_service,
+            service.owner,
             draws.tier,
             kind.security,
             service.customer_facing,

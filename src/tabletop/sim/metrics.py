@@ -28,6 +28,8 @@ METRICS: dict[str, Callable[[IncidentRecord], float]] = {
     "time_to_review": lambda r: r.reviewed - r.recovered,
     "customer_impact": lambda r: r.recovered - r.started,
 }
+#: Status-update channels whose adherence is measured.
+UPDATE_CHANNELS = ("internal", "external")
 #: The metric each SLA target of a tier is judged on.
 SLA_METRIC = {name: f"time_to_{name}" for name in SLA_METRICS}
 
@@ -140,8 +142,10 @@ class ReplicationSummary:
     handoffs: dict[str, Sample] = field(default_factory=dict)
     load: dict[str, PersonLoad] = field(default_factory=dict)
     bottlenecks: dict[str, float] = field(default_factory=dict)
-    updates_due: int = 0
-    updates_on_time: int = 0
+    #: (dimension, value) -> incidents and minutes per bottleneck, for incident type, service and team.
+    bottlenecks_by: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    #: channel -> [updates due, updates on time]
+    updates: dict[str, list[int]] = field(default_factory=dict)
     cost: float = 0.0
 
 
@@ -191,8 +195,20 @@ def summarise(records: ReplicationRecords, policy: Policy) -> ReplicationSummary
         summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
     for part in BOTTLENECKS:
         summary.bottlenecks[part] = math.fsum(getattr(r, part) for r in incidents)
-    summary.updates_due = sum(r.updates_due for r in incidents)
-    summary.updates_on_time = sum(r.updates_on_time for r in incidents)
+    for record in incidents:
+        for dimension, value in (
+            ("incident_type", record.incident_type),
+            ("service", record.root_service),
+            ("team", record.team),
+        ):
+            row = summary.bottlenecks_by.setdefault((dimension, value), [0.0] * (len(BOTTLENECKS) + 1))
+            row[0] += 1
+            for i, part in enumerate(BOTTLENECKS, start=1):
+                row[i] += getattr(record, part)
+    for channel in UPDATE_CHANNELS:
+        due = sum(getattr(r, f"{channel}_updates_due") for r in incidents)
+        on_time = sum(getattr(r, f"{channel}_updates_on_time") for r in incidents)
+        summary.updates[channel] = [due, on_time]
     summary.cost = math.fsum(r.cost for r in incidents)
     return summary
 
@@ -224,8 +240,8 @@ class Aggregate:
         self.handoffs: dict[str, Sample] = {reason: Sample() for reason in HANDOFF_REASONS}
         self.load: dict[str, PersonLoad] = {}
         self.bottlenecks: dict[str, float] = dict.fromkeys(BOTTLENECKS, 0.0)
-        self.updates_due = 0
-        self.updates_on_time = 0
+        self.bottlenecks_by: dict[tuple[str, str], list[float]] = {}
+        self.updates: dict[str, list[int]] = {channel: [0, 0] for channel in UPDATE_CHANNELS}
         self.cost = 0.0
 
     def add(self, summary: ReplicationSummary) -> None:
@@ -245,8 +261,13 @@ class Aggregate:
             self.load.setdefault(person, PersonLoad()).merge(load)
         for part, minutes in summary.bottlenecks.items():
             self.bottlenecks[part] += minutes
-        self.updates_due += summary.updates_due
-        self.updates_on_time += summary.updates_on_time
+        for key, row in summary.bottlenecks_by.items():
+            total = self.bottlenecks_by.setdefault(key, [0.0] * len(row))
+            for i, value in enumerate(row):
+                total[i] += value
+        for channel, (due, on_time) in summary.updates.items():
+            self.updates[channel][0] += due
+            self.updates[channel][1] += on_time
         self.cost += summary.cost
 
     def attainment(self, tier: str, metric: str) -> tuple[float, float, float]:

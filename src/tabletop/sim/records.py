@@ -28,6 +28,7 @@ class IncidentRecord:
     incident: int
     incident_type: str
     root_service: str
+    team: str
     tier: str
     security: bool
     customer_facing: bool
@@ -51,8 +52,10 @@ class IncidentRecord:
     waiting_handoff: float = 0.0
     waiting_busy: float = 0.0
     working: float = 0.0
-    updates_due: int = 0
-    updates_on_time: int = 0
+    internal_updates_due: int = 0
+    internal_updates_on_time: int = 0
+    external_updates_due: int = 0
+    external_updates_on_time: int = 0
     customer_invited: float = NAN
     cost: float = 0.0
 

@@ -89,9 +89,33 @@ def document(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str
         "handoffs": handoffs,
         "load": {"per_person": per_person, "unit": "per replication"},
         "bottlenecks": {part: _number(aggregate.bottlenecks[part] / incidents) for part in BOTTLENECKS},
-        "update_adherence": _number(
-            aggregate.updates_on_time / aggregate.updates_due if aggregate.updates_due else math.nan
-        ),
+        "bottlenecks_by": _bottlenecks_by(aggregate),
+        "update_adherence": {
+            channel: _number(on_time / due if due else math.nan)
+            for channel, (due, on_time) in aggregate.updates.items()
+        },
+        "cost": _cost(spec, aggregate, replications),
+    }
+
+
+def _bottlenecks_by(aggregate: Aggregate) -> dict[str, dict[str, dict[str, float | None]]]:
+    """Mean minutes per incident in each bottleneck, by incident type, root service and owning team."""
+    result: dict[str, dict[str, dict[str, float | None]]] = {"incident_type": {}, "service": {}, "team": {}}
+    for (dimension, value), row in sorted(aggregate.bottlenecks_by.items()):
+        count = row[0]
+        entry: dict[str, float | None] = {"incidents": count}
+        entry.update({part: _number(row[i] / count) for i, part in enumerate(BOTTLENECKS, start=1)})
+        result[dimension][value] = entry
+    return result
+
+
+def _cost(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str, float | None] | None:
+    """Dispatch's engagement-weighted response cost, when the policy asks for it."""
+    if spec.policy.cost is None:
+        return None
+    return {
+        "per_replication": _number(aggregate.cost / replications),
+        "per_incident": _number(aggregate.cost / aggregate.incidents if aggregate.incidents else math.nan),
     }
 
 

@@ -11,7 +11,15 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
-from tabletop.policies.model import EscalationChain, EscalationLevel, EscalationTrigger, Policy, Target, Tier
+from tabletop.policies.model import (
+    Backstop,
+    EscalationChain,
+    EscalationLevel,
+    EscalationTrigger,
+    Policy,
+    Target,
+    Tier,
+)
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import PHASES, IncidentType, Scenario, scenario_offset
 from tabletop.sim.clock import Clock
@@ -219,10 +227,11 @@ class World:
 
     def domain_chain(self, domain: str, incident: Incident) -> EscalationChain:
         """Where a tech lead for ``domain`` comes from: the policy's source, else the domain team's route."""
+        team = next(t for t in self.scenario.teams if t.domain == domain)
         target = self.policy.mobilization.tech_leads.get(domain)
         if target is not None:
-            return _single_level(f"tech_lead.{domain}", target)
-        team = next(t for t in self.scenario.teams if t.domain == domain)
+            # Work cannot wait for ever on one source: after its rounds, anyone in the domain's team will do.
+            return _single_level(f"tech_lead.{domain}", target, backstop=Target(team=team.id))
         owned = next((s.id for s in self.scenario.services if s.owner == team.id), None)
         if owned is not None:
             return self._match(owned, team.id, incident)
@@ -391,22 +400,24 @@ class World:
     def schedule_updates(self, incident: Incident) -> None:
         """Status updates fall due on the tier's cadences until the incident is recovered."""
         tier = self.tiers[incident.record.tier]
-        for cadence in (tier.updates.internal, tier.updates.external):
+        for channel, cadence in (("internal", tier.updates.internal), ("external", tier.updates.external)):
             if cadence is not None:
-                self.after(cadence, self._update_due, (incident, cadence))
+                self.after(cadence, self._update_due, (incident, channel, cadence))
         inclusion = tier.customer_inclusion
         if inclusion is not None and self.services[incident.draws.root_service].enterprise_customers:
             wait = max(0.0, incident.record.detected + inclusion.enterprise_after - self.env.now)
             self.after(wait, self._invite_customer, incident)
 
-    def _update_due(self, payload: tuple[Incident, float]) -> None:
-        incident, cadence = payload
+    def _update_due(self, payload: tuple[Incident, str, float]) -> None:
+        incident, channel, cadence = payload
         if incident.closed or not math.isnan(incident.record.recovered):
             return
-        incident.record.updates_due += 1
-        poster = incident.roles.get("comms_lead") or self.responders.get(incident.record.commander)
+        record = incident.record
+        setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
+        # A comms lead posts on time; a commander posts on time only when not heads-down in work.
+        poster = incident.roles.get("comms_lead") or self.responders.get(record.commander)
         if poster is not None and ("comms_lead" in incident.roles or poster.current is None):
-            incident.record.updates_on_time += 1
+            setattr(record, f"{channel}_updates_on_time", getattr(record, f"{channel}_updates_on_time") + 1)
         self.after(cadence, self._update_due, payload)
 
     def _invite_customer(self, incident: Incident) -> None:
@@ -431,9 +442,10 @@ class World:
         return [t.id for t in self.scenario.teams if person in t.members]
 
 
-def _single_level(name: str, target: Target) -> EscalationChain:
+def _single_level(name: str, target: Target, backstop: Target | None = None) -> EscalationChain:
     level = EscalationLevel(targets=[target], delay=ROLE_PAGE_DELAY)
-    return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS)
+    last = Backstop(targets=[backstop]) if backstop is not None else None
+    return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS, backstop=last)
 
 
 def _hour_of_week(local: Any) -> int:
