@@ -41,6 +41,7 @@ format: $(VENV)/.installed-dev
 
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/oncall_queries.py
+	$(BIN)/python benchmarks/engine_speed.py
 
 schemas: $(VENV)/.installed
 	$(BIN)/tabletop schema --out src/tabletop/schemas

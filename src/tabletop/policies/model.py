@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Literal
 
 import holidays
@@ -188,12 +188,12 @@ class Target(Spec):
             raise ValueError("level applies only to rotation and next_on_call targets")
         return self
 
-    @property
+    @cached_property
     def kind(self) -> TargetKind:
         """Which kind of target this is."""
         return next(k for k in _TARGET_KINDS if getattr(self, k) is not None)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """The id the target refers to (a rotation, person or team)."""
         value = getattr(self, self.kind)

@@ -428,12 +428,15 @@ class Incident:
             return ""
         if math.isnan(record.acknowledged):
             return "waiting_ack"
-        open_items = [(domain, item) for domain, item in self.items.items() if item.remaining > 0]
-        if any(self.leads[domain].current is item for domain, item in open_items):
-            return "working"
+        pending = False
+        for domain, item in self.items.items():
+            if item.remaining > 0:
+                if self.leads[domain].current is item:
+                    return "working"
+                pending = True
         if self.waiting_domains or self._pending_symptom_handoff is not None:
             return "waiting_handoff"
-        return "waiting_busy" if open_items else "working"
+        return "waiting_busy" if pending else "working"
 
     @property
     def last_progress(self) -> float:

@@ -143,7 +143,10 @@ class Responder:
             self.interruptions.popleft()
         delay = self.behaviour.ack[context].sample(self.rng) * (1 + self.behaviour.fatigue * len(self.interruptions))
         self.interruptions.append(now)
-        self.world.after(delay, self._answer, page)
+        if delay > 0:
+            self.world.after(delay, self._answer, page)
+        else:
+            self._answer(page)  # an instant answer needs no event on the heap
 
     def _answer(self, page: Page) -> None:
         page.record.outcome = "acknowledged"

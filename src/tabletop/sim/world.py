@@ -95,6 +95,10 @@ class World:
             rng = stream(seed, replication, Source.PERSON, index)
             self.responders[person.id] = Responder(self, person, behaviour, rng)
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
+        self._pools_of: dict[str, list[Pool]] = {}
+        for team in scenario.teams:
+            for member in team.members:
+                self._pools_of.setdefault(member, []).append(self.pools[team.id])
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
@@ -158,7 +162,11 @@ class World:
         draws = self._draw(kind, rng)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
-        self.after(draws.detect_after, self._alert, (incident, draws.root_service, False, draws.detected_by))
+        alert = (incident, draws.root_service, False, draws.detected_by)
+        if draws.detect_after > 0:
+            self.after(draws.detect_after, self._alert, alert)
+        else:
+            self._alert(alert)
         for symptom in draws.symptoms:
             correlated = self.policy.correlation.enabled and symptom.correlation_draw < self.policy.correlation.accuracy
             self.after(symptom.alert_at, self._alert, (incident, symptom.service, correlated, "monitoring"))
@@ -177,9 +185,12 @@ class World:
             total = sum(weights.values())
             root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
         tier = kind.tier or self.services[root].tier
-        monitored = rng.random() < kind.detection.monitored and self.services[root].monitored
-        monitor_delay = kind.detection.delay.sample(rng)
-        report_delay = kind.detection.customer_report_delay.sample(rng)
+        # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
+        # alone, so every policy still sees the same incident.
+        chance = kind.detection.monitored
+        monitored = self.services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
+        monitor_delay = kind.detection.delay.sample(rng) if monitored else 0.0
+        report_delay = 0.0 if monitored else kind.detection.customer_report_delay.sample(rng)
         work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
         review_after = kind.review.sample(rng)
         triage = kind.triage.sample(rng)
@@ -435,11 +446,9 @@ class World:
 
     def responder_free(self, responder: Responder) -> None:
         """A responder has nothing to do: pools they belong to may offer them the next incident."""
-        for team_id in self._teams_of(responder.id):
-            self.pools[team_id].serve()
-
-    def _teams_of(self, person: str) -> list[str]:
-        return [t.id for t in self.scenario.teams if person in t.members]
+        for pool in self._pools_of.get(responder.id, ()):
+            if pool.waiting:
+                pool.serve()
 
 
 def _single_level(name: str, target: Target, backstop: Target | None = None) -> EscalationChain:
