@@ -22,7 +22,8 @@ import numpy as np
 import simpy
 
 from tabletop.policies.loading import load_pair
-from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.experiment import run_replications
+from tabletop.sim.spec import RunSpec
 from tabletop.sim.world import World, roster_for
 
 

@@ -10,15 +10,16 @@ import pytest
 
 from tabletop.cli import main
 from tabletop.policies.loading import load_pair
-from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.experiment import run_replications
 from tabletop.sim.results import document
+from tabletop.sim.spec import RunSpec
 
 
 def _document(scenario: str, policy: str, workers: int, replications: int = 4, seed: int = 9) -> str:
     pair = load_pair(scenario, policy)
     spec = RunSpec(*pair, seed=seed, days=7)
     outcome = run_replications(spec, replications, workers=workers)
-    return json.dumps(document(spec, outcome.aggregate, replications), sort_keys=True)
+    return json.dumps(document(spec, outcome.aggregate), sort_keys=True)
 
 
 def test_same_seed_same_document_whatever_the_workers() -> None:

@@ -14,8 +14,9 @@ from rich.table import Table
 from tabletop.cli.progress import ProgressBar
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair
-from tabletop.sim.experiment import RunSpec, run_replications
+from tabletop.sim.experiment import run_replications
 from tabletop.sim.results import document, write_csv
+from tabletop.sim.spec import RunSpec
 
 
 def positive_int(text: str) -> int:
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path} exists and is {'a folder' if path.is_dir() else 'a file'}")
     with ProgressBar(f"{policy.id} × {scenario.id}") as bar:
         outcome = run_replications(spec, args.replications, workers=args.workers, progress=bar)
-    doc = document(spec, outcome.aggregate, args.replications)
+    doc = document(spec, outcome.aggregate)
     render_summary(doc, args.goal, Console())
     if args.json is not None:
         args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 from tabletop.policies.model import SLA_METRICS, Policy
+from tabletop.scenarios.model import Scenario
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS, IncidentRecord, ReplicationRecords
 
 #: Each metric as a function of an incident record (minutes; NaN when a milestone was never reached).
@@ -144,6 +145,8 @@ class ReplicationSummary:
     bottlenecks: dict[str, float] = field(default_factory=dict)
     #: (dimension, value) -> incidents and minutes per bottleneck, for incident type, service and team.
     bottlenecks_by: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    #: team -> interruptions of its members by their local hour of the week (168 counts)
+    interruptions_by_hour: dict[str, list[int]] = field(default_factory=dict)
     #: channel -> [updates due, updates on time]
     updates: dict[str, list[int]] = field(default_factory=dict)
     cost: float = 0.0
@@ -160,7 +163,7 @@ def interruptions(page_times: list[float]) -> list[int]:
     return starts
 
 
-def summarise(records: ReplicationRecords, policy: Policy) -> ReplicationSummary:
+def summarise(records: ReplicationRecords, scenario: Scenario, policy: Policy) -> ReplicationSummary:
     """Reduce one replication's records to a summary."""
     incidents = [r for r in records.incidents if not math.isnan(r.detected)]
     summary = ReplicationSummary(records.replication, incidents=len(incidents))
@@ -181,16 +184,23 @@ def summarise(records: ReplicationRecords, policy: Policy) -> ReplicationSummary
         sample = Sample()
         sample.add([h.delay for h in records.handoffs if h.reason == reason])
         summary.handoffs[reason] = sample
-    by_person: dict[str, list[tuple[float, str]]] = {}
+    by_person: dict[str, list[tuple[float, str, int]]] = {}
     for page in records.pages:
-        by_person.setdefault(page.person, []).append((page.paged, page.hour_class))
+        by_person.setdefault(page.person, []).append((page.paged, page.hour_class, page.hour_of_week))
+    teams_of: dict[str, list[str]] = {}
+    for team in scenario.teams:
+        for member in team.members:
+            teams_of.setdefault(member, []).append(team.id)
     for person, pages in sorted(by_person.items()):
         pages.sort()
         load = summary.load.setdefault(person, PersonLoad())
         load.pages = len(pages)
-        for index in interruptions([t for t, _ in pages]):
+        for index in interruptions([t for t, _, _ in pages]):
+            _, hours, hour_of_week = pages[index]
             load.interruptions += 1
-            setattr(load, pages[index][1], getattr(load, pages[index][1]) + 1)
+            setattr(load, hours, getattr(load, hours) + 1)
+            for team_id in teams_of.get(person, ()):
+                summary.interruptions_by_hour.setdefault(team_id, [0] * 168)[hour_of_week] += 1
     for person, minutes in sorted(records.engaged.items()):
         summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
     for part in BOTTLENECKS:
@@ -236,12 +246,14 @@ class Aggregate:
         self.metrics: dict[str, Sample] = {name: Sample() for name in METRICS}
         self.sla_samples: dict[tuple[str, str], Sample] = {}
         self.sla_n: dict[tuple[str, str], int] = {}
-        self.sla_attainment: dict[tuple[str, str], list[float]] = {}
+        #: (tier, metric) -> replication -> share of the tier's incidents meeting the target
+        self.sla_attainment: dict[tuple[str, str], dict[int, float]] = {}
         self.handoffs: dict[str, Sample] = {reason: Sample() for reason in HANDOFF_REASONS}
         self.load: dict[str, PersonLoad] = {}
         self.bottlenecks: dict[str, float] = dict.fromkeys(BOTTLENECKS, 0.0)
         self.bottlenecks_by: dict[tuple[str, str], list[float]] = {}
         self.updates: dict[str, list[int]] = {channel: [0, 0] for channel in UPDATE_CHANNELS}
+        self.interruptions_by_hour: dict[str, list[int]] = {}
         self.cost = 0.0
 
     def add(self, summary: ReplicationSummary) -> None:
@@ -254,7 +266,7 @@ class Aggregate:
             self.sla_samples.setdefault(key, Sample()).merge(sample)
             self.sla_n[key] = self.sla_n.get(key, 0) + judged
             if judged:
-                self.sla_attainment.setdefault(key, []).append(met / judged)
+                self.sla_attainment.setdefault(key, {})[summary.replication] = met / judged
         for reason, sample in summary.handoffs.items():
             self.handoffs[reason].merge(sample)
         for person, load in summary.load.items():
@@ -265,6 +277,10 @@ class Aggregate:
             total = self.bottlenecks_by.setdefault(key, [0.0] * len(row))
             for i, value in enumerate(row):
                 total[i] += value
+        for team, counts in summary.interruptions_by_hour.items():
+            total_counts = self.interruptions_by_hour.setdefault(team, [0] * 168)
+            for hour, count in enumerate(counts):
+                total_counts[hour] += count
         for channel, (due, on_time) in summary.updates.items():
             self.updates[channel][0] += due
             self.updates[channel][1] += on_time
@@ -272,7 +288,7 @@ class Aggregate:
 
     def attainment(self, tier: str, metric: str) -> tuple[float, float, float]:
         """Mean attainment over replications with its 95% interval, clipped to [0, 1]."""
-        mean, low, high = t_interval(self.sla_attainment.get((tier, metric), []))
+        mean, low, high = t_interval(list(self.sla_attainment.get((tier, metric), {}).values()))
         return mean, max(low, 0.0), min(high, 1.0)
 
     def widest_interval(self) -> float:

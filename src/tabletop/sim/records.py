@@ -90,6 +90,8 @@ class PageRecord:
     paged: float
     context: str
     hour_class: str
+    #: The person's local hour of the week, Monday 00:00–01:00 = 0.
+    hour_of_week: int
     level: int
     outcome: Literal["acknowledged", "missed", "superseded"] = "superseded"
     answered: float = NAN

@@ -118,7 +118,16 @@ class Responder:
         now = world.env.now
         local = world.clock.local(now, self.zone)
         context = person_context(self.person, local)
-        record = PageRecord(world.replication, incident.number, self.id, now, context, hour_class(local), level)
+        record = PageRecord(
+            world.replication,
+            incident.number,
+            self.id,
+            now,
+            context,
+            hour_class(local),
+            local.weekday() * 24 + local.hour,
+            level,
+        )
         world.records.pages.append(record)
         incident.record.pages += 1
         page = Page(incident, level, acknowledge, record)

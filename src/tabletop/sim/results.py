@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from tabletop import __version__
-from tabletop.sim.experiment import RunSpec
 from tabletop.sim.metrics import SLA_METRIC, Aggregate, Histogram
 from tabletop.sim.records import BOTTLENECKS, HandoffRecord, IncidentRecord, ReplicationRecords, column_names
+from tabletop.sim.spec import RunSpec
 
 
 def _number(value: float) -> float | None:
@@ -19,8 +19,9 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 6)
 
 
-def document(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str, Any]:
+def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
     """The results document of one scenario played against one policy."""
+    replications = aggregate.replications
     metrics = {}
     for name, sample in aggregate.metrics.items():
         described = sample.describe()
@@ -82,7 +83,7 @@ def document(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str
         "policy": spec.policy.id,
         "seed": spec.seed,
         "replications": replications,
-        "days": _number((spec.days * 1440 if spec.days is not None else spec.scenario.horizon) / 1440),
+        "days": _number(spec.horizon / 1440),
         "incidents": aggregate.incidents,
         "metrics": metrics,
         "sla": sla,
@@ -94,7 +95,7 @@ def document(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str
             channel: _number(on_time / due if due else math.nan)
             for channel, (due, on_time) in aggregate.updates.items()
         },
-        "cost": _cost(spec, aggregate, replications),
+        "cost": _cost(spec, aggregate),
     }
 
 
@@ -109,12 +110,12 @@ def _bottlenecks_by(aggregate: Aggregate) -> dict[str, dict[str, dict[str, float
     return result
 
 
-def _cost(spec: RunSpec, aggregate: Aggregate, replications: int) -> dict[str, float | None] | None:
+def _cost(spec: RunSpec, aggregate: Aggregate) -> dict[str, float | None] | None:
     """Dispatch's engagement-weighted response cost, when the policy asks for it."""
     if spec.policy.cost is None:
         return None
     return {
-        "per_replication": _number(aggregate.cost / replications),
+        "per_replication": _number(aggregate.cost / aggregate.replications),
         "per_incident": _number(aggregate.cost / aggregate.incidents if aggregate.incidents else math.nan),
     }
 
