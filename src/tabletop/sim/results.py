@@ -14,7 +14,7 @@ from tabletop.sim.records import BOTTLENECKS, HandoffRecord, IncidentRecord, Rep
 from tabletop.sim.spec import RunSpec
 
 
-def _number(value: float) -> float | None:
+def number(value: float) -> float | None:
     """JSON has no NaN: unknown values are null."""
     return None if math.isnan(value) else round(value, 6)
 
@@ -25,7 +25,7 @@ def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
     metrics = {}
     for name, sample in aggregate.metrics.items():
         described = sample.describe()
-        metrics[name] = {k: (_number(float(v)) if k != "n" else v) for k, v in described.items()}
+        metrics[name] = {k: (number(float(v)) if k != "n" else v) for k, v in described.items()}
     sla: dict[str, dict[str, Any]] = {}
     for tier in spec.policy.tiers:
         entries: dict[str, Any] = {}
@@ -38,12 +38,12 @@ def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
             described = found.describe()
             entries[metric] = {
                 "target": target,
-                "attainment": _number(mean) if target is not None else None,
-                "ci95": [_number(low), _number(high)] if target is not None else None,
+                "attainment": number(mean) if target is not None else None,
+                "ci95": [number(low), number(high)] if target is not None else None,
                 "n": aggregate.sla_n.get((tier.id, metric), 0),
-                "p50": _number(float(described["p50"])),
-                "p90": _number(float(described["p90"])),
-                "p99": _number(float(described["p99"])),
+                "p50": number(float(described["p50"])),
+                "p90": number(float(described["p90"])),
+                "p99": number(float(described["p99"])),
             }
         sla[tier.id] = entries
     all_delays = list(aggregate.handoffs.values())
@@ -52,14 +52,14 @@ def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
     merged = _merged_quantiles(aggregate)
     handoffs = {
         "count": count,
-        "per_replication": _number(count / replications),
-        "delay": {"mean": _number(total / count if count else math.nan), "p50": merged[0], "p90": merged[1]},
+        "per_replication": number(count / replications),
+        "delay": {"mean": number(total / count if count else math.nan), "p50": merged[0], "p90": merged[1]},
         "by_reason": {
             reason: {
                 "count": s.n,
-                "mean": _number(s.total / s.n if s.n else math.nan),
-                "p50": _number(s.histogram.quantile(0.5)),
-                "p90": _number(s.histogram.quantile(0.9)),
+                "mean": number(s.total / s.n if s.n else math.nan),
+                "p50": number(s.histogram.quantile(0.5)),
+                "p90": number(s.histogram.quantile(0.9)),
             }
             for reason, s in aggregate.handoffs.items()
             if s.n
@@ -67,12 +67,12 @@ def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
     }
     per_person = {
         person: {
-            "pages": _number(load.pages / replications),
-            "interruptions": _number(load.interruptions / replications),
-            "business": _number(load.business / replications),
-            "off": _number(load.off / replications),
-            "sleep": _number(load.sleep / replications),
-            "hours_engaged": _number(load.engaged_minutes / 60 / replications),
+            "pages": number(load.pages / replications),
+            "interruptions": number(load.interruptions / replications),
+            "business": number(load.business / replications),
+            "off": number(load.off / replications),
+            "sleep": number(load.sleep / replications),
+            "hours_engaged": number(load.engaged_minutes / 60 / replications),
         }
         for person, load in sorted(aggregate.load.items())
     }
@@ -83,17 +83,16 @@ def document(spec: RunSpec, aggregate: Aggregate) -> dict[str, Any]:
         "policy": spec.policy.id,
         "seed": spec.seed,
         "replications": replications,
-        "days": _number(spec.horizon / 1440),
+        "days": number(spec.horizon / 1440),
         "incidents": aggregate.incidents,
         "metrics": metrics,
         "sla": sla,
         "handoffs": handoffs,
         "load": {"per_person": per_person, "unit": "per replication"},
-        "bottlenecks": {part: _number(aggregate.bottlenecks[part] / incidents) for part in BOTTLENECKS},
+        "bottlenecks": {part: number(aggregate.bottlenecks[part] / incidents) for part in BOTTLENECKS},
         "bottlenecks_by": _bottlenecks_by(aggregate),
         "update_adherence": {
-            channel: _number(on_time / due if due else math.nan)
-            for channel, (due, on_time) in aggregate.updates.items()
+            channel: number(on_time / due if due else math.nan) for channel, (due, on_time) in aggregate.updates.items()
         },
         "cost": _cost(spec, aggregate),
     }
@@ -105,7 +104,7 @@ def _bottlenecks_by(aggregate: Aggregate) -> dict[str, dict[str, dict[str, float
     for (dimension, value), row in sorted(aggregate.bottlenecks_by.items()):
         count = row[0]
         entry: dict[str, float | None] = {"incidents": count}
-        entry.update({part: _number(row[i] / count) for i, part in enumerate(BOTTLENECKS, start=1)})
+        entry.update({part: number(row[i] / count) for i, part in enumerate(BOTTLENECKS, start=1)})
         result[dimension][value] = entry
     return result
 
@@ -115,8 +114,8 @@ def _cost(spec: RunSpec, aggregate: Aggregate) -> dict[str, float | None] | None
     if spec.policy.cost is None:
         return None
     return {
-        "per_replication": _number(aggregate.cost / aggregate.replications),
-        "per_incident": _number(aggregate.cost / aggregate.incidents if aggregate.incidents else math.nan),
+        "per_replication": number(aggregate.cost / aggregate.replications),
+        "per_incident": number(aggregate.cost / aggregate.incidents if aggregate.incidents else math.nan),
     }
 
 
@@ -124,7 +123,7 @@ def _merged_quantiles(aggregate: Aggregate) -> tuple[float | None, float | None]
     merged = Histogram()
     for sample in aggregate.handoffs.values():
         merged.merge(sample.histogram)
-    return _number(merged.quantile(0.5)), _number(merged.quantile(0.9))
+    return number(merged.quantile(0.5)), number(merged.quantile(0.9))
 
 
 def write_csv(records: list[ReplicationRecords], folder: Path) -> list[Path]:
