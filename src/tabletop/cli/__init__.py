@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Sequence
 
 from tabletop import __version__
-from tabletop.cli import oncall, run, schema, validate
+from tabletop.cli import compare, oncall, run, schema, sweep, validate
 from tabletop.errors import InputError, SpecError
 
-_COMMANDS = (validate, oncall, run, schema)
+_COMMANDS = (validate, oncall, run, compare, sweep, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

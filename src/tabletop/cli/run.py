@@ -4,67 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from tabletop.cli.progress import ProgressBar
-from tabletop.errors import InputError
-from tabletop.policies.loading import load_pair
-from tabletop.sim.experiment import run_replications
+from tabletop.cli.options import add_run_options, command_line, run_specs
+from tabletop.policies.loading import load_pair, policy_path
+from tabletop.scenarios.loading import scenario_path
+from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.results import document, write_csv
 from tabletop.sim.spec import RunSpec
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
-
-
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by the commands that run replications."""
-    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or library name")
-    parser.add_argument("--days", type=positive_float, metavar="D", help="days per replication (default: the horizon)")
-    parser.add_argument("--replications", "-r", type=positive_int, default=30, metavar="R", help="default 30")
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="root random seed (default 1)")
-    parser.add_argument("--workers", "-w", type=positive_int, default=1, metavar="W", help="processes (default 1)")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results document to FILE")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="write per-incident and per-handoff CSV to DIR")
-    parser.add_argument(
-        "--goal",
-        type=fraction,
-        default=0.95,
-        metavar="G",
-        help="attainment below this share is shown as a breach (default 0.95)",
-    )
+from tabletop.sim.sweep import SweepPoint
 
 
 def register(commands: Any) -> None:
@@ -78,16 +30,18 @@ def register(commands: Any) -> None:
             "The same seed gives the same results whatever the number of workers."
         ),
     )
-    add_run_options(parser)
+    add_run_options(parser, out_help="write per-incident and per-handoff CSV and an HTML report into DIR")
     parser.add_argument("--policy", required=True, metavar="POLICY", help="policy file or library name")
     parser.set_defaults(handler=run)
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A share as a percentage, or a dash when unknown."""
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _minutes(value: float | None) -> str:
+def minutes(value: float | None) -> str:
+    """Minutes in the largest unit that reads well (m, h or d), or a dash when unknown."""
     if value is None:
         return "—"
     if value >= 1440:
@@ -116,15 +70,15 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
             low, high = entry["ci95"]
             style = "red" if attained is not None and attained < goal else "green"
             mark = " ✗" if attained is not None and attained < goal else ""
-            interval = "—" if low is None else f"{low * 100:.1f}–{_percent(high)}"
+            interval = "—" if low is None else f"{low * 100:.1f}–{percent(high)}"
             table.add_row(
                 tier,
                 metric.removeprefix("time_to_"),
-                _minutes(entry["target"]),
-                f"[{style}]{_percent(attained)}{mark}[/]",
+                minutes(entry["target"]),
+                f"[{style}]{percent(attained)}{mark}[/]",
                 interval,
-                _minutes(entry["p50"]),
-                _minutes(entry["p90"]),
+                minutes(entry["p50"]),
+                minutes(entry["p90"]),
                 str(entry["n"]),
             )
     console.print(table)
@@ -133,7 +87,7 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
     parts = sorted(bottlenecks.items(), key=lambda kv: -(kv[1] or 0))
     console.print(
         "Where the time goes (detection to recovery, per incident): "
-        + ", ".join(f"{name.replace('_', ' ')} {_minutes(v)} ({(v or 0) / total:.0%})" for name, v in parts)
+        + ", ".join(f"{name.replace('_', ' ')} {minutes(v)} ({(v or 0) / total:.0%})" for name, v in parts)
     )
     waits = [
         (entry[part] or 0.0, part, dimension, value)
@@ -147,11 +101,11 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
         console.print(
             "Longest waits: "
             + "; ".join(
-                f"{dimension.replace('_', ' ')} {value}: {part.replace('_', ' ')} {_minutes(minutes)}"
+                f"{dimension.replace('_', ' ')} {value}: {part.replace('_', ' ')} {minutes(minutes)}"
                 for minutes, part, dimension, value in worst
             )
         )
-    adherence = ", ".join(f"{c} {_percent(v)}" for c, v in doc["update_adherence"].items() if v is not None)
+    adherence = ", ".join(f"{c} {percent(v)}" for c, v in doc["update_adherence"].items() if v is not None)
     if adherence:
         console.print(f"Status updates on time: {adherence}")
     if doc["cost"] is not None:
@@ -162,7 +116,7 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
     handoffs = doc["handoffs"]
     if handoffs["count"]:
         reasons = ", ".join(
-            f"{reason.replace('_', ' ')} {entry['count']} (mean {_minutes(entry['mean'])})"
+            f"{reason.replace('_', ' ')} {entry['count']} (mean {minutes(entry['mean'])})"
             for reason, entry in handoffs["by_reason"].items()
         )
         console.print(f"Handoffs: {handoffs['per_replication']:.1f} per replication; {reasons}")
@@ -188,11 +142,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the replications, print the summary and write the requested files."""
     scenario, policy = load_pair(args.scenario, args.policy)
     spec = RunSpec(scenario, policy, args.seed, args.days, keep_records=args.out is not None)
-    for path in (args.json, args.out):
-        if path is not None and path.exists() and path.is_dir() != (path is args.out):
-            raise InputError(f"{path} exists and is {'a folder' if path.is_dir() else 'a file'}")
-    with ProgressBar(f"{policy.id} × {scenario.id}") as bar:
-        outcome = run_replications(spec, args.replications, workers=args.workers, progress=bar)
+    (outcome,) = run_specs([spec], args, f"{policy.id} × {scenario.id}")
     doc = document(spec, outcome.aggregate)
     render_summary(doc, args.goal, Console())
     if args.json is not None:
@@ -201,4 +151,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         for path in write_csv(outcome.records, args.out):
             print(f"records: {path}")
+        files = {"scenario": scenario_path(args.scenario), f"policy {policy.id}": policy_path(args.policy)}
+        print(f"report: {write_outputs(args, [outcome], files)}")
     return 0
+
+
+def write_outputs(
+    args: argparse.Namespace,
+    outcomes: list[RunOutcome],
+    files: dict[str, Path],
+    sweep: list[SweepPoint] | None = None,
+) -> Path:
+    """Write the HTML and Markdown report with its plots into --out; returns the HTML file."""
+    from tabletop.sim.report import Provenance, write_report  # noqa: PLC0415 - matplotlib loads slowly
+
+    provenance = Provenance(command_line(), args.seed, files)
+    write_report(args.out, outcomes, provenance, sweep=sweep, goal=args.goal)
+    return Path(args.out) / "report.html"

@@ -21,8 +21,12 @@ def read_policy(
     argument: str | Path, scenario: Scenario | None = None
 ) -> tuple[Policy | None, SourceDocument | None, list[Problem]]:
     """Read a policy by path or library name; with a scenario, its people, teams and services are checked too."""
-    path = resolve(str(argument), LIBRARY, "policy")
-    return read_model(path, Policy, lambda p: check_policy(p, scenario), display=str(argument))
+    return read_model(policy_path(argument), Policy, lambda p: check_policy(p, scenario), display=str(argument))
+
+
+def policy_path(argument: str | Path) -> Path:
+    """The file a policy argument names: a path, or a bundled library policy."""
+    return resolve(str(argument), LIBRARY, "policy")
 
 
 def load_policy(argument: str | Path) -> Policy:

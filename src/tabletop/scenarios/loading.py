@@ -15,10 +15,14 @@ from tabletop.spec.yaml_source import SourceDocument
 LIBRARY = Path(__file__).parent / "library"
 
 
+def scenario_path(argument: str | Path) -> Path:
+    """The file a scenario argument names: a path, or a bundled library scenario."""
+    return resolve(str(argument), LIBRARY, "scenario")
+
+
 def read_scenario(argument: str | Path) -> tuple[Scenario | None, SourceDocument | None, list[Problem]]:
     """Read a scenario given by path or library name, returning every problem instead of raising."""
-    path = resolve(str(argument), LIBRARY, "scenario")
-    return read_model(path, Scenario, check_scenario, display=str(argument))
+    return read_model(scenario_path(argument), Scenario, check_scenario, display=str(argument))
 
 
 def load_scenario(argument: str | Path) -> Scenario:

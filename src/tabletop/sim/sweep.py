@@ -72,8 +72,7 @@ def parse_setting(text: str) -> Setting:
     return Setting(path.strip(), tuple(parsed), tuple(texts))
 
 
-def _step_into(node: Any, part: str, walked: list[str | int]) -> tuple[Any, str | int]:
-    where = ".".join(map(str, walked)) or "the top level"
+def _step_into(node: Any, part: str, where: str) -> tuple[Any, str | int]:
     if isinstance(node, list):
         if part.lstrip("-").isdigit():
             index = int(part)
@@ -93,6 +92,10 @@ def _step_into(node: Any, part: str, walked: list[str | int]) -> tuple[Any, str 
     raise InputError(f"{where} is a single value; the path cannot go further to '{part}'")
 
 
+def _hint(word: str, candidates: list[str], what: str) -> str:
+    return did_you_mean(word, candidates) or f"; {what} there: {one_of(candidates)}"
+
+
 def apply(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """A copy of the policy data with ``value`` at ``path``; unknown paths raise InputError naming what exists."""
     result = copy.deepcopy(data)
@@ -101,16 +104,14 @@ def apply(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     walked: list[str | int] = []
     for position, part in enumerate(parts):
         last = position == len(parts) - 1
-        child, key = _step_into(node, part, walked)
+        where = ".".join(parts[:position]) or "the top level"
+        child, key = _step_into(node, part, where)
         if isinstance(node, dict) and child is None:
             # A key the file leaves out may be set if the policy format has it; names the user
             # chooses (a rotation's levels, say) must already exist.
             existing = sorted(set(node) | set(allowed_keys(Policy, walked)))
             if part not in existing:
-                where = ".".join(map(str, walked)) or "the top level"
-                raise InputError(
-                    f"no key '{part}' at {where}{did_you_mean(part, existing)}; keys there: {one_of(existing)}"
-                )
+                raise InputError(f"no key '{part}' at {where}{_hint(part, existing, 'keys')}")
         if last:
             node[key] = value
         else:

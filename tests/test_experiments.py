@@ -1,0 +1,208 @@
+"""Comparisons, sweeps, precision and executors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tabletop.cli import main
+from tabletop.errors import InputError
+from tabletop.policies.loading import load_pair, policy_path
+from tabletop.sim.compare import compare_document, differences, run_to_precision
+from tabletop.sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+from tabletop.sim.experiment import run_experiment
+from tabletop.sim.spec import RunSpec
+from tabletop.sim.sweep import SweepPoint, apply, pareto_front, parse_setting, variants
+
+
+def _delay_variants(*values: str) -> list[RunSpec]:
+    scenario, _ = load_pair("startup", "startup-basic")
+    setting = parse_setting(f"escalation_chains.engineering.levels.0.delay={','.join(values)}")
+    return [
+        RunSpec(scenario, policy, seed=3) for _, policy in variants(policy_path("startup-basic"), [setting], scenario)
+    ]
+
+
+def test_identical_policies_differ_by_exactly_zero() -> None:
+    specs = _delay_variants("15m", "15m")
+    baseline, other = run_experiment(specs, 6)
+    for metrics in differences(baseline, other)["sla"].values():
+        for entry in metrics.values():
+            assert entry["difference"] == 0.0
+            assert entry["ci95"] == [0.0, 0.0]
+            assert entry["verdict"] == "no detectable difference"
+
+
+def test_a_longer_escalation_delay_is_detectably_worse() -> None:
+    fast, slow = run_experiment(_delay_variants("5m", "30m"), 40)
+    entry = differences(fast, slow)["sla"]["SEV2"]["time_to_acknowledge"]
+    assert entry["difference"] < 0
+    assert entry["ci95"][1] < 0
+    assert entry["verdict"] == "worse"
+    assert differences(slow, fast)["sla"]["SEV2"]["time_to_acknowledge"]["verdict"] == "better"
+
+
+def _documents(executor: Any) -> str:
+    specs = [RunSpec(*load_pair("startup", p), seed=5, days=14) for p in ("startup-basic",)]
+    specs += _delay_variants("5m")
+    outcomes = run_experiment(specs, 6, executor=executor, workers=2)
+    return json.dumps(compare_document(outcomes), sort_keys=True)
+
+
+def test_serial_process_pool_and_dask_give_identical_documents() -> None:
+    serial = _documents(SerialExecutor())
+    assert serial == _documents(ProcessExecutor(2))
+    assert serial == _documents(DaskExecutor(2))
+
+
+def test_precision_adds_replications_until_intervals_are_narrow() -> None:
+    specs = _delay_variants("15m")
+    outcomes, reached = run_to_precision(specs, 0.05, start=4, limit=400)
+    assert reached
+    used = outcomes[0].aggregate.replications
+    assert 4 < used < 400
+    assert outcomes[0].aggregate.widest_interval() <= 0.05
+    # Precision is honoured deterministically: the same request takes the same number of replications.
+    again, _ = run_to_precision(specs, 0.05, start=4, limit=400)
+    assert again[0].aggregate.replications == used
+
+
+def test_precision_stops_at_the_limit() -> None:
+    outcomes, reached = run_to_precision(_delay_variants("15m"), 0.001, start=3, limit=8)
+    assert not reached
+    assert outcomes[0].aggregate.replications == 8
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "escalation_chains.engineering.levels.0.delai",
+            "no key 'delai' at escalation_chains.engineering.levels.0; did you mean 'delay'?",
+        ),
+        (
+            "escalation_chains.engneering.repeat",
+            "no item with id 'engneering' at escalation_chains; did you mean 'engineering'?",
+        ),
+        (
+            "escalation_chains.engineering.levels.7.delay",
+            "no item 7 at escalation_chains.engineering.levels; it has 2 items",
+        ),
+        ("tiers.SEV1.sla.acknowledge.minutes", "tiers.SEV1.sla.acknowledge is a single value"),
+        ("rotationz", "no key 'rotationz' at the top level; did you mean 'rotations'?"),
+    ],
+)
+def test_sweep_path_errors_name_the_path_and_what_exists(path: str, message: str) -> None:
+    scenario, _ = load_pair("startup", "startup-basic")
+    with pytest.raises(InputError) as exc:
+        variants(policy_path("startup-basic"), [parse_setting(f"{path}=5m")], scenario)
+    assert message in str(exc.value)
+
+
+def test_sweep_values_are_validated() -> None:
+    scenario, _ = load_pair("startup", "startup-basic")
+    with pytest.raises(InputError, match="must be a positive duration, got -5 minutes"):
+        variants(
+            policy_path("startup-basic"), [parse_setting("escalation_chains.engineering.levels.0.delay=-5m")], scenario
+        )
+
+
+def test_sweep_setting_parses_lists_and_grids() -> None:
+    setting = parse_setting("rotations.x.levels.primary.layers.0.people=[a,b],[a,b,c]")
+    assert setting.values == (["a", "b"], ["a", "b", "c"])
+    assert apply({"tiers": [{"id": "T", "sla": {}}]}, "tiers.T.sla.acknowledge", "5m") == {
+        "tiers": [{"id": "T", "sla": {"acknowledge": "5m"}}]
+    }
+    scenario, _ = load_pair("startup", "startup-basic")
+    grid = variants(
+        policy_path("startup-basic"),
+        [
+            parse_setting("escalation_chains.engineering.levels.0.delay=5m,30m"),
+            parse_setting("escalation_chains.engineering.repeat=0,1,2"),
+        ],
+        scenario,
+    )
+    assert len(grid) == 6
+    assert [label for label, _ in grid][1] == {
+        "escalation_chains.engineering.levels.0.delay": "5m",
+        "escalation_chains.engineering.repeat": "1",
+    }
+
+
+def test_pareto_front_keeps_only_undominated_points() -> None:
+    outcomes = run_experiment(_delay_variants("5m", "15m", "30m"), 4)
+    points = [SweepPoint({"delay": d}, o) for d, o in zip(("5m", "15m", "30m"), outcomes, strict=True)]
+    front = pareto_front(points)
+    for point, optimal in zip(points, front, strict=True):
+        beaten = any(
+            other.attainment() >= point.attainment()
+            and other.interruptions() <= point.interruptions()
+            and (other.attainment() > point.attainment() or other.interruptions() < point.interruptions())
+            for other in points
+        )
+        assert optimal == (not beaten)
+
+
+def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    out = tmp_path / "cmp.json"
+    code = main(
+        [
+            "compare",
+            "payments-platform",
+            "--policy",
+            "payments-flat",
+            "--policy",
+            "payments-tiered",
+            "-r",
+            "3",
+            "--days",
+            "7",
+            "--json",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "differences are against payments-flat" in printed
+    doc = json.loads(out.read_text())
+    assert set(doc["policies"]) == {"payments-flat", "payments-tiered"}
+    assert doc["differences"]["payments-tiered"]["baseline"] == "payments-flat"
+
+
+def test_compare_needs_two_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "startup", "--policy", "startup-basic"]) == 2
+    assert "compare needs at least two --policy options" in capsys.readouterr().err
+
+
+def test_sweep_command_writes_csv(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    table = tmp_path / "sweep.csv"
+    code = main(
+        [
+            "sweep",
+            "startup",
+            "--policy",
+            "startup-basic",
+            "--set",
+            "escalation_chains.engineering.levels.0.delay=5m,30m",
+            "-r",
+            "3",
+            "--csv",
+            str(table),
+        ]
+    )
+    assert code == 0
+    lines = table.read_text().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("escalation_chains.engineering.levels.0.delay,attainment_mean,interruptions")
+    assert "Pareto" in capsys.readouterr().out
+
+
+def test_sweep_bad_path_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["sweep", "startup", "--policy", "startup-basic", "--set", "escalation_chains.engineering.repeet=1", "-r", "2"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("tabletop sweep: no key 'repeet' at escalation_chains.engineering; did you mean 'repeat'?")
