@@ -94,3 +94,10 @@ def test_bad_run_arguments(capsys: pytest.CaptureFixture[str], argv: list[str], 
         main(["run", "startup", "--policy", "startup-basic", *argv])
     assert exc.value.code == 2
     assert fragment in capsys.readouterr().err
+
+
+def test_run_summary_names_the_longest_waits(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "payments-platform", "--policy", "payments-tiered", "-r", "2", "--days", "14"]) == 0
+    printed = capsys.readouterr().out
+    assert "Longest waits: " in printed
+    assert "Status updates on time: internal" in printed

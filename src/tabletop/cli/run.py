@@ -101,8 +101,8 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
         console.print(
             "Longest waits: "
             + "; ".join(
-                f"{dimension.replace('_', ' ')} {value}: {part.replace('_', ' ')} {minutes(minutes)}"
-                for minutes, part, dimension, value in worst
+                f"{dimension.replace('_', ' ')} {value}: {part.replace('_', ' ')} {minutes(waited)}"
+                for waited, part, dimension, value in worst
             )
         )
     adherence = ", ".join(f"{c} {percent(v)}" for c, v in doc["update_adherence"].items() if v is not None)

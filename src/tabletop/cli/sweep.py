@@ -109,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         doc = {
             "settings": [s.path for s in args.settings],
-            "points": [{"settings": p.settings, "results": document(p.outcome.spec, p.outcome.aggregate)} for p in points],
+            "points": [
+                {"settings": p.settings, "results": document(p.outcome.spec, p.outcome.aggregate)} for p in points
+            ],
         }
         args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         print(f"sweep document: {args.json}")

@@ -1,0 +1,1 @@
+"""Importers: vendor on-call configurations (PagerDuty, Grafana OnCall, Opsgenie) translated into policies."""
