@@ -169,12 +169,18 @@ Identifier = Annotated[
 ]
 
 
-def _instant(value: Any) -> datetime:
+def _read_datetime(value: Any, example: str) -> Any:
+    """A datetime from ISO text; anything else is returned for the caller to judge."""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            return datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not an ISO-8601 date-time such as 2027-01-04T09:00:00Z") from None
+            raise ValueError(f"'{value}' is not an ISO-8601 date-time such as {example}") from None
+    return value
+
+
+def _instant(value: Any) -> datetime:
+    value = _read_datetime(value, "2027-01-04T09:00:00Z")
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
@@ -191,11 +197,7 @@ Instant = Annotated[
 
 
 def _local_datetime(value: Any) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"'{value}' is not an ISO-8601 date or date-time such as 2027-01-04T09:00") from None
+    value = _read_datetime(value, "2027-01-04T09:00")
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
