@@ -319,3 +319,49 @@ def test_stop_on_resolve_re_escalates_a_stalled_acknowledged_incident() -> None:
     assert (handoff.sender, handoff.receiver, handoff.initiated, handoff.accepted) == ("cat", "dan", 81.0, 87.0)
     assert low.identified == pytest.approx(82.0 + 50 + 5)
     assert high.identified == 71.0 + 30
+
+
+def test_checkpoints_defer_a_shift_handover_to_the_next_checkpoint() -> None:
+    scenario, policy = _shift_pair("hand_off")
+    policy["handoffs"]["checkpoints"] = ["contained"]
+    records = play(scenario, policy)
+    (handoff,) = [h for h in records.handoffs if h.reason == "shift_change"]
+    # cat's shift ends at 09:00 but the handover waits for containment at 09:41.
+    assert (handoff.sender, handoff.receiver, handoff.initiated) == ("cat", "dan", 581.0)
+
+
+def test_roles_on_request_are_paged_when_the_incident_escalates() -> None:
+    scenario = small_scenario()
+    scenario["incident_types"][0]["work"] = {"diagnose": {"database": "100m"}}
+    policy = small_policy(
+        mobilization={
+            "roles": {"comms_lead": {"person": "ben"}},
+            "tiers": {"SEV1": {"on_request": ["comms_lead"]}},
+        },
+        escalation_triggers=[{"id": "late", "not_reached": "identify", "after": "45m", "action": "repage"}],
+    )
+    records = play(scenario, policy)
+    # Nobody pages the comms lead at declaration; the trigger at 60 + 45 minutes asks for one.
+    assert ("ben", 105.0) in _pages(records)
+    assert [p for p in _pages(records) if p[0] == "ben"] == [("ben", 105.0)]
+
+
+def test_a_commander_without_comms_lead_loses_work_time_to_updates() -> None:
+    scenario = small_scenario()
+    scenario["incident_types"][0]["work"] = {"diagnose": {"database": "100m"}}
+    base = {"id": "SEV1", "sla": {"acknowledge": "5m"}}
+    quiet = play(scenario, small_policy(tiers=[base, {"id": "SEV2"}]))
+    chatty = play(
+        scenario,
+        small_policy(
+            tiers=[{**base, "updates": {"internal": "30m"}}, {"id": "SEV2"}],
+            communications={"update_cost": "5m", "commander_slowdown": 0},
+        ),
+    )
+    assert _one_incident(quiet).identified == 161.0
+    incident = _one_incident(chatty)
+    # Updates fall due at 91, 121 and 151 while cat is heads-down: each is late and costs 5 minutes;
+    # the last one, due at 166 after the 15 minutes of delay, finds him done with diagnosis.
+    assert incident.internal_updates_due >= 3
+    assert incident.internal_updates_on_time == incident.internal_updates_due - 3
+    assert incident.identified == 161.0 + 15

@@ -37,14 +37,14 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def parse_instant(text: str) -> datetime:
-    """An aware datetime from the --at argument."""
+def parse_instant(text: str, option: str = "--at") -> datetime:
+    """An aware datetime from a command-line option such as --at."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--at '{text}' is not an ISO-8601 date-time such as 2027-03-14T06:30:00Z") from None
+        raise InputError(f"{option} '{text}' is not an ISO-8601 date-time such as 2027-03-14T06:30:00Z") from None
     if value.tzinfo is None:
-        raise InputError(f"--at '{text}' has no UTC offset; add one, e.g. {text}Z or {text}+01:00")
+        raise InputError(f"{option} '{text}' has no UTC offset; add one, e.g. {text}Z or {text}+01:00")
     return value
 
 

@@ -25,7 +25,6 @@ from tabletop.spec.suggest import did_you_mean
 from tabletop.spec.windows import Window
 
 PHASES = ("diagnose", "contain", "remediate", "verify")
-CONTEXTS = ("work", "off_hours", "sleep")
 
 _RELATIVE = re.compile(r"^\+\s*(\d+):([0-5]\d)$")
 

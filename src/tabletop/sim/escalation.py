@@ -39,7 +39,6 @@ class EscalationRun:
         self.level = -1
         self.pages: list[Page] = []
         self._token = 0
-        self.stalled = False
         #: When a re-escalation of an acknowledged, stalled incident began (NaN when none waits for an answer).
         self._reinforcing = math.nan
 
@@ -94,8 +93,6 @@ class EscalationRun:
                 wake = self.world.next_roster_change(level.targets)
                 if wake is not None:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
-                else:
-                    self.stalled = True
                 return
         self.world.after(level.delay, self._timeout, self._token)
 
@@ -113,11 +110,9 @@ class EscalationRun:
         backstop = self.chain.backstop
         self._token += 1
         if backstop is None:
-            self.stalled = True
             return
         self.incident.record.escalations += 1
-        if not self._page_targets(backstop.targets, len(self.chain.levels), "all"):
-            self.stalled = True
+        self._page_targets(backstop.targets, len(self.chain.levels), "all")
 
     def _applies(self, level: EscalationLevel) -> bool:
         when = level.when

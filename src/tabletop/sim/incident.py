@@ -14,6 +14,8 @@ from tabletop.sim.responders import Responder, WorkItem
 if TYPE_CHECKING:
     from tabletop.sim.world import World
 
+#: The milestone at which each handoff checkpoint falls.
+CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
 
@@ -83,6 +85,7 @@ class Incident:
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
         self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
         self._handing_over: set[str] = set()
+        self._paged_roles: set[str] = set()
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = math.nan
@@ -160,23 +163,36 @@ class Incident:
     def _declare(self, first: Responder) -> None:
         self.declared = True
         self.declared_at = self.world.env.now
-        mobilization = self.world.mobilization(self.record.tier)
-        for role in mobilization:
-            if role == "tech_lead":
-                for domain in self.kind.domains:
-                    self.required.add(f"tech_lead:{domain}")
-                    if domain not in self.leads:
-                        self._page_domain(domain, handoff=False)
-            elif role == "security" and not self.kind.security:
-                continue
-            else:
-                self.required.add(role)
-                self._page_role(role)
+        page, _ = self.world.mobilization(self.record.tier)
+        self._mobilize(page, required=True)
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
         self.world.schedule_updates(self)
         self._next_phase()
+
+    def _mobilize(self, roles: list[str], *, required: bool) -> None:
+        """Page each role (tech leads for every domain; security only for security incidents)."""
+        for role in roles:
+            if role == "tech_lead":
+                for domain in self.kind.domains:
+                    if required:
+                        self.required.add(f"tech_lead:{domain}")
+                    if domain not in self.leads:
+                        self._page_domain(domain, handoff=not required)
+            elif role == "security" and not self.kind.security:
+                continue
+            elif role not in self._paged_roles:
+                if required:
+                    self.required.add(role)
+                self._paged_roles.add(role)
+                self._page_role(role)
+
+    def request_help(self) -> None:
+        """The commander asks for the roles the tier mobilises only on request (when the incident escalates)."""
+        if self.declared and not self.closed:
+            _, on_request = self.world.mobilization(self.record.tier)
+            self._mobilize(on_request, required=False)
 
     def _page_role(self, role: str) -> None:
         chain = self.world.role_chain(role)
@@ -272,15 +288,23 @@ class Incident:
         responder, shift = payload
         if self.closed or responder.id not in self.engaged or not self._holds(responder):
             return
-        rule = self.world.policy.handoffs.shift_change
-        if rule.mode == "hand_off" or self._stay_is_over(rule.mode):
+        if self._may_hand_over(None):
             self._hand_over(responder, shift)
             return
         self._staying[responder.id] = (responder, shift)
-        self.world.after(rule.overtime_cap, self._overtime_over, responder)
+        self.world.after(self.world.policy.handoffs.shift_change.overtime_cap, self._overtime_over, responder)
 
-    def _stay_is_over(self, mode: str) -> bool:
-        milestone = "contained" if mode == "stay_until_contained" else "resolved"
+    def _may_hand_over(self, reached: str | None) -> bool:
+        """Whether someone past their shift may hand over now (``reached``: the milestone just reached).
+
+        With ``hand_off`` they go at once, unless the policy names checkpoints: then they go at
+        the next one. With a stay-until rule they go once that milestone is behind them.
+        """
+        handoffs = self.world.policy.handoffs
+        if handoffs.shift_change.mode == "hand_off":
+            checkpoints = {CHECKPOINT_MILESTONE[c] for c in handoffs.checkpoints}
+            return not checkpoints or reached in checkpoints
+        milestone = "contained" if handoffs.shift_change.mode == "stay_until_contained" else "resolved"
         return not math.isnan(getattr(self.record, milestone))
 
     def _overtime_over(self, responder: Responder) -> None:
@@ -393,8 +417,8 @@ class Incident:
         now = self.world.env.now
         setattr(self.record, PHASE_MILESTONE[phase], now)
         self._last_progress = now
-        mode = self.world.policy.handoffs.shift_change.mode
-        if self._staying and PHASE_MILESTONE[phase] != "resolved" and self._stay_is_over(mode):
+        reached = PHASE_MILESTONE[phase]
+        if self._staying and reached != "resolved" and self._may_hand_over(reached):
             for responder, shift in list(self._staying.values()):
                 self._hand_over(responder, shift)
 

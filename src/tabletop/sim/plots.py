@@ -10,15 +10,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation
+from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, NullLocator, PercentFormatter
 from matplotlib.transforms import Bbox
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
 from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.metrics import _EDGES, SLA_METRIC, Histogram
@@ -26,8 +29,21 @@ from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.sweep import SweepPoint, pareto_front
 from tabletop.spec.fields import parse_duration
 
-#: Okabe–Ito colours (distinguishable with colour-blindness), one per policy in outcome order.
-POLICY_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: One colour per policy in outcome order: Okabe–Ito (distinguishable with colour-blindness), then Tol's muted.
+POLICY_COLOURS = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#332288",
+    "#AA4499",
+)
 #: The response-time metrics that get an ECDF figure.
 ECDF_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_recover")
 #: PNG resolution: a 9 × 4.5 in figure is 900 × 450 px, legible at 100% zoom.
@@ -59,7 +75,7 @@ def format_minutes(value: float) -> str:
     if math.isnan(value):
         return "—"
     if value == 0:
-        return "0m"
+        return "0"
     for limit, unit, size in ((1, "s", 1 / 60), (60, "m", 1), (1440, "h", 60), (10080, "d", 1440)):
         if value < limit:
             return f"{value / size:.3g}{unit}"
@@ -78,7 +94,11 @@ def save(figure: Figure, folder: Path, stem: str) -> list[Path]:
     png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
     # No software or date stamps, so the same results give the same PNG bytes.
     figure.savefig(png, dpi=DPI, metadata={"Software": None})
+    # Drawing the PNG settled the layout; solving it again for the SVG would only cost time.
+    engine = figure.get_layout_engine()
+    figure.set_layout_engine("none")
     figure.savefig(svg, metadata={"Date": None})
+    figure.set_layout_engine(engine)
     return [png, svg]
 
 
@@ -141,9 +161,7 @@ def _share_within(histogram: Histogram, judged: int, target: float) -> float:
 
 def _policy_legend(figure: Figure, outcomes: Sequence[RunOutcome], extra: Sequence[Line2D] = ()) -> None:
     """One legend for the figure naming each policy's colour, below the panels."""
-    handles = [
-        Line2D([], [], color=colour, lw=2, label=policy) for policy, colour in policy_colours(outcomes).items()
-    ]
+    handles = [Line2D([], [], color=colour, lw=2, label=policy) for policy, colour in policy_colours(outcomes).items()]
     handles.extend(extra)
     # Below the panels: constrained layout does not keep a legend above them clear of the title.
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
@@ -184,39 +202,35 @@ def ecdf_figure(outcomes: Sequence[RunOutcome], metric: str) -> Figure:
 
 
 def _ecdf_panel(axes: Axes, outcomes: Sequence[RunOutcome], tier: str, metric: str) -> None:
-    """One tier's ECDFs, the target marked and each policy's share within it in a small legend."""
+    """One tier's ECDFs, the target marked, and each policy's share within it in a small legend."""
     colours = policy_colours(outcomes)
     axes.set_ylim(0, 1.02)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes.grid(True, color="0.9")
-    shares: list[Line2D] = []
     targets = sorted({t for o in outcomes if (t := _target(o, tier, metric)) is not None})
+    handles = [Line2D([], [], color=_MUTED, ls="--", lw=1, label=f"target {format_minutes(t)}") for t in targets]
     for target in targets:
         axes.axvline(target, color=_MUTED, ls="--", lw=1)
-    drawn = 0
+    judged = 0
     for outcome in outcomes:
-        judged = outcome.aggregate.sla_n.get((tier, metric), 0)
+        count = outcome.aggregate.sla_n.get((tier, metric), 0)
         sample = outcome.aggregate.sla_samples.get((tier, metric))
-        if not judged or sample is None:
+        if not count or sample is None:
             continue
-        drawn += judged
+        judged = count
         colour = colours[outcome.spec.policy.id]
-        axes.step(_EDGES, _ecdf(sample.histogram, judged), where="post", color=colour, lw=1.6)
-        target = _target(outcome, tier, metric)
-        if target is not None:
-            share = _share_within(sample.histogram, judged, target)
-            axes.plot([target], [share], "o", color=colour, ms=5, zorder=3)
-            label = f"{share:.0%}" if len(targets) == 1 else f"{share:.0%} ≤ {format_minutes(target)}"
-            shares.append(Line2D([], [], color=colour, marker="o", ls="", label=label))
-    incidents = drawn // max(len(outcomes), 1)
-    axes.set_title(f"{tier} ({incidents} incidents per policy)" if drawn else tier, fontsize=10)
-    if not drawn:
+        axes.step(_EDGES, _ecdf(sample.histogram, count), where="post", color=colour, lw=1.6)
+        own = _target(outcome, tier, metric)
+        if own is not None:
+            share = _share_within(sample.histogram, count, own)
+            axes.plot([own], [share], "o", color=colour, ms=5, zorder=3)
+            handles.append(Line2D([], [], color=colour, marker="o", ls="", label=f"{share:.0%} within"))
+    replications = outcomes[0].aggregate.replications
+    axes.set_title(f"{tier}: {judged} incidents in {replications} replications" if judged else tier, fontsize=10)
+    if not judged:
         axes.text(0.5, 0.5, f"no {tier} incidents", transform=axes.transAxes, ha="center", color=_MUTED)
-    elif shares:
-        title = f"within {format_minutes(targets[0])}" if len(targets) == 1 else "within target"
-        axes.legend(handles=shares, title=title, loc="lower right", fontsize=8, title_fontsize=8)
-    else:
-        axes.text(0.98, 0.04, "no target", transform=axes.transAxes, ha="right", color=_MUTED, fontsize=8)
+    elif handles:
+        axes.legend(handles=handles, loc="best", fontsize=8)
 
 
 def _targeted_metrics(outcomes: Sequence[RunOutcome]) -> list[str]:
@@ -263,7 +277,14 @@ def _attainment_panel(axes: Axes, outcomes: Sequence[RunOutcome], metric: str, g
                 continue
             error = [[mean - low], [high - mean]] if not math.isnan(low) else None
             axes.errorbar(
-                position + offset, mean, yerr=error, fmt="o", color=colours[outcome.spec.policy.id], ms=4, capsize=2
+                position + offset,
+                mean,
+                yerr=error,
+                fmt="o",
+                color=colours[outcome.spec.policy.id],
+                ms=5,
+                capsize=3,
+                lw=1.5,
             )
             lowest = min(lowest, mean if math.isnan(low) else low)
     axes.axhline(goal, color=_MUTED, ls="--", lw=1)
@@ -299,9 +320,20 @@ def _heatmap(policy: str, teams: list[str], rate: np.ndarray, highest: float) ->
     """One policy's heatmap: rows are teams, columns the 168 hours from Monday 00:00."""
     figure = _figure(9.0, 1.9 + 0.32 * len(teams))
     axes = figure.subplots()
-    image = axes.imshow(rate, aspect="auto", cmap="YlOrRd", vmin=0, vmax=highest, interpolation="nearest")
-    totals = rate.sum(axis=1)
-    axes.set_yticks(range(len(teams)), [f"{team}  {total:.1f}" for team, total in zip(teams, totals, strict=True)])
+    # Square-root colours keep the quiet hours distinguishable next to a busy team; hours
+    # without any interruption stay white.
+    colours = colormaps["YlOrRd"].with_extremes(bad="white")
+    image = axes.imshow(
+        np.ma.masked_equal(rate, 0),
+        aspect="auto",
+        cmap=colours,
+        norm=PowerNorm(0.5, vmin=0, vmax=highest),
+        interpolation="nearest",
+    )
+    axes.set_yticks(range(len(teams)), teams)
+    totals = axes.secondary_yaxis("right")
+    totals.set_yticks(range(len(teams)), [f"{total:.1f}" for total in rate.sum(axis=1)])
+    totals.set_ylabel("total per replication")
     for day in range(1, 7):
         axes.axvline(day * 24 - 0.5, color="0.25", lw=0.8)
     axes.set_xticks([day * 24 - 0.5 for day in range(8)], [""] * 8)
@@ -310,9 +342,8 @@ def _heatmap(policy: str, teams: list[str], rate: np.ndarray, highest: float) ->
     hours = axes.secondary_xaxis("top")
     hours.set_xticks([day * 24 + h - 0.5 for day in range(7) for h in (6, 12, 18)], ["6", "12", "18"] * 7)
     hours.tick_params(labelsize=7, length=2)
-    axes.set_xlabel("hour of the week in each person's own time zone (marks at 06:00, 12:00, 18:00)")
-    axes.set_ylabel("team  (total per replication)")
-    axes.set_title(f"Interruptions by hour of the week: {policy}", loc="left")
+    axes.set_xlabel("hour of the week in each person's own time zone (marks at 06:00, 12:00 and 18:00)")
+    axes.set_title(f"Interruptions by team and local hour of the week: {policy}", loc="left")
     colour_bar = figure.colorbar(image, ax=axes, pad=0.01, fraction=0.04)
     colour_bar.set_label("interruptions per replication")
     return figure
@@ -338,7 +369,7 @@ def handoff_figure(outcomes: Sequence[RunOutcome]) -> Figure:
             p50, p90 = sample.histogram.quantile(0.5), sample.histogram.quantile(0.9)
             colour = colours[outcome.spec.policy.id]
             axes.barh(y, p50, height=height * 0.85, color=colour)
-            axes.errorbar(p50, y, xerr=[[0], [p90 - p50]], fmt="none", ecolor=colour, capsize=3, lw=1.2)
+            axes.errorbar(p50, y, xerr=[[0.0], [p90 - p50]], fmt="none", ecolor=colour, capsize=3, lw=1.2)
             axes.annotate(
                 f"{per_replication:.1f} per replication",
                 (p90, y),
@@ -351,31 +382,52 @@ def handoff_figure(outcomes: Sequence[RunOutcome]) -> Figure:
     # Room on the right for the count labels.
     axes.set_xlim(0, longest * 1.35)
     axes.set_yticks(range(len(reasons)), [r.replace("_", " ") for r in reasons])
-    axes.invert_yaxis()
+    # Whole slots, top to bottom, so a policy without handoffs of a reason keeps its place.
+    axes.set_ylim(max(len(reasons), 1) - 0.5, -0.5)
     axes.set_xlabel("minutes (bar: median, whisker: 90th percentile)")
     axes.grid(True, axis="x", color="0.9")
+    axes.set_axisbelow(True)
     if not reasons:
         axes.text(0.5, 0.5, "no handoffs", transform=axes.transAxes, ha="center", color=_MUTED)
     _policy_legend(figure, outcomes)
     return figure
 
 
-def _stacked_bars(axes: Axes, labels: Sequence[str], rows: Sequence[Sequence[float]]) -> None:
-    """Horizontal bars stacked from the bottleneck parts, minutes written in the wide segments and the total."""
+def _stacked_bars(
+    axes: Axes, labels: Sequence[str], rows: Sequence[Sequence[float]], widest: float, columns: int
+) -> None:
+    """Stacked horizontal bars of the bottleneck parts with the total at the end.
+
+    ``columns`` is how many panels share the figure's width: the narrower the panel, the
+    more room the totals need and the wider a segment must be to show its duration.
+    """
+    span = widest * (1.12 + 0.06 * columns)
     left = np.zeros(len(rows))
     values = np.array(rows, dtype=float).reshape(len(rows), len(BOTTLENECKS))
-    widest = float(values.sum(axis=1).max()) if len(rows) else 1.0
     for column, part in enumerate(BOTTLENECKS):
         bars = axes.barh(labels, values[:, column], left=left, color=_BOTTLENECK_COLOURS[part], height=0.6)
-        texts = [format_minutes(v) if v > 0.08 * widest else "" for v in values[:, column]]
-        axes.bar_label(bars, texts, label_type="center", fontsize=8)
+        texts = [format_minutes(v) if v >= 0.08 * columns * span else "" for v in values[:, column]]
+        text_colour = "white" if part == "waiting_ack" else "black"
+        axes.bar_label(bars, texts, label_type="center", fontsize=8, color=text_colour)
         left += values[:, column]
     for y, total in enumerate(left):
-        axes.annotate(format_minutes(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center")
-    axes.set_xlim(0, (widest or 1.0) * 1.12)
-    axes.invert_yaxis()
+        axes.annotate(
+            format_minutes(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
+        )
+    axes.set_xlim(0, span)
+    _linear_duration_axis(axes, span)
     axes.grid(True, axis="x", color="0.9")
     axes.set_axisbelow(True)
+
+
+def _linear_duration_axis(axes: Axes, high: float) -> None:
+    """Ticks at round durations (minutes, hours or days) on a linear x axis up to ``high`` minutes."""
+    steps = (1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, 2880, 10080)
+    step = next((s for s in steps if high / s <= 6), steps[-1])
+    # Every tick in the unit of the step (18h, 24h, 30h rather than 18h, 1d, 1.25d).
+    unit, size = ("m", 1) if step < 60 else ("h", 60) if step < 1440 else ("d", 1440)
+    axes.xaxis.set_major_locator(MultipleLocator(step))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / size:g}{unit}" if x else "0"))
 
 
 def _bottleneck_legend(figure: Figure) -> None:
@@ -391,35 +443,43 @@ def _per_incident(row: Sequence[float]) -> list[float]:
 def bottleneck_figure(outcomes: Sequence[RunOutcome]) -> Figure:
     """Where each policy's incident time goes, detection to recovery: one stacked bar per policy."""
     figure = _figure(9.0, 1.9 + 0.45 * len(outcomes))
-    figure.suptitle("Where the time goes: mean minutes per incident from detection to recovery")
+    figure.suptitle("Where the time goes: mean time per incident from detection to recovery")
     axes = figure.subplots()
-    rows = [
-        [o.aggregate.bottlenecks[part] / max(o.aggregate.incidents, 1) for part in BOTTLENECKS] for o in outcomes
-    ]
-    _stacked_bars(axes, [o.spec.policy.id for o in outcomes], rows)
+    rows = [[o.aggregate.bottlenecks[part] / max(o.aggregate.incidents, 1) for part in BOTTLENECKS] for o in outcomes]
+    _stacked_bars(axes, [o.spec.policy.id for o in outcomes], rows, _widest(rows), 1)
+    axes.invert_yaxis()
     colours = policy_colours(outcomes)
     for label in axes.get_yticklabels():
         label.set_color(colours.get(label.get_text(), "black"))
-    axes.set_xlabel("minutes per incident")
+    axes.set_xlabel("time per incident")
     _bottleneck_legend(figure)
     return figure
+
+
+def _widest(rows: Sequence[Sequence[float]]) -> float:
+    """The longest stacked bar (1 when every bar is empty)."""
+    return max((sum(row) for row in rows), default=0.0) or 1.0
 
 
 def bottleneck_by_type_figure(outcomes: Sequence[RunOutcome]) -> Figure:
     """Where the time goes by incident type, one panel per policy on a shared scale."""
     types = [t.id for t in outcomes[0].spec.scenario.incident_types]
-    figure = _figure(9.0, 1.9 + 0.32 * len(types))
-    figure.suptitle("Where the time goes by incident type: mean minutes per incident, detection to recovery")
-    panels = _panels(figure, len(outcomes), len(outcomes), sharex=True, sharey=True)
+    columns = min(len(outcomes), 3)
+    figure = _figure(9.0, 0.8 + (1.1 + 0.32 * len(types)) * math.ceil(len(outcomes) / columns))
+    figure.suptitle("Where the time goes by incident type: mean time per incident, detection to recovery")
+    panels = _panels(figure, len(outcomes), columns, sharey=True)
+    empty = [0.0] * (len(BOTTLENECKS) + 1)
+    rows = {
+        o.spec.policy.id: [_per_incident(o.aggregate.bottlenecks_by.get(("incident_type", t), empty)) for t in types]
+        for o in outcomes
+    }
+    widest = max(_widest(r) for r in rows.values())
     colours = policy_colours(outcomes)
-    for axes, outcome in zip(panels, outcomes, strict=True):
-        found = outcome.aggregate.bottlenecks_by
-        rows = [_per_incident(found.get(("incident_type", t), [0.0] * (len(BOTTLENECKS) + 1))) for t in types]
-        _stacked_bars(axes, types, rows)
-        axes.set_title(outcome.spec.policy.id, color=colours[outcome.spec.policy.id], fontsize=10)
-        axes.set_xlabel("minutes per incident")
-    # Shared axes were inverted once per panel; inverting twice restores the order, so set it once.
-    panels[0].set_ylim(len(types) - 0.5, -0.5)
+    for axes, (policy, policy_rows) in zip(panels, rows.items(), strict=True):
+        _stacked_bars(axes, types, policy_rows, widest, columns)
+        axes.set_title(policy, color=colours[policy], fontsize=10)
+        axes.set_xlabel("time per incident")
+    panels[0].invert_yaxis()
     _bottleneck_legend(figure)
     return figure
 
@@ -452,9 +512,9 @@ def _sweep_lines(points: Sequence[SweepPoint], along: str, others: Sequence[str]
 
 
 def _metric_colour(metric: str) -> str:
-    """Metrics coloured along the incident's life, from acknowledge (dark) to review (light)."""
+    """Metrics coloured along the incident's life, from acknowledge (purple) through green to review (orange)."""
     order = list(SLA_METRIC.values())
-    shades = ("#1B263B", "#3D5A80", "#6A4C93", "#C05299", "#E07A5F", "#E9B44C")
+    shades = ("#3B0F70", "#2C5FA8", "#1B9E9E", "#3FA34D", "#C99000", "#D9480F")
     return shades[order.index(metric) % len(shades)]
 
 
@@ -470,10 +530,11 @@ def sweep_curves_figure(points: Sequence[SweepPoint], along: str | None = None, 
     positions, numeric = _positions([p.settings[along] for p in points])
     metrics: list[str] = []
     for axes, tier in zip(panels, tiers, strict=False):
-        metrics += _sweep_tier_panel(axes, lines, along, tier, positions, goal)
+        metrics += _sweep_tier_panel(axes, tier, lines=lines, along=along, positions=positions, goal=goal)
     _sweep_load_panel(panels[len(tiers)], lines, along, positions)
     for axes in panels[:-1]:
-        axes.set_xticks(sorted(set(positions.values())), list(positions))
+        ordered = sorted(positions, key=positions.__getitem__)
+        axes.set_xticks([positions[text] for text in ordered], ordered)
         axes.tick_params(axis="x", labelbottom=True, labelsize=8)
         axes.set_xlabel(f"{along.rsplit('.', 1)[-1]}" + (" (minutes)" if numeric and _has_unit(positions) else ""))
     _sweep_legend(panels[-1], [m for m in SLA_METRIC.values() if m in metrics], list(lines), goal)
@@ -486,10 +547,11 @@ def _has_unit(positions: dict[str, float]) -> bool:
 
 
 def _sweep_tier_panel(
-    axes: Axes, lines: dict[str, list[SweepPoint]], along: str, tier: str, positions: dict[str, float], goal: float
+    axes: Axes, tier: str, *, lines: dict[str, list[SweepPoint]], along: str, positions: dict[str, float], goal: float
 ) -> list[str]:
-    """One tier's attainment curves; returns the metrics drawn."""
+    """One tier's attainment curves with their bands; returns the metrics drawn."""
     drawn = []
+    lowest = goal
     for style, group in zip(_LINE_STYLES * len(lines), lines.values(), strict=False):
         for metric in SLA_METRIC.values():
             if _target(group[0].outcome, tier, metric) is None:
@@ -499,11 +561,13 @@ def _sweep_tier_panel(
             mean, low, high = (np.array(v, dtype=float) for v in zip(*found, strict=True))
             colour = _metric_colour(metric)
             axes.plot(x, mean, ls=style, marker="o", ms=3, color=colour, lw=1.4)
-            axes.fill_between(x, low, high, color=colour, alpha=0.12, lw=0)
+            axes.fill_between(x, low, high, color=colour, alpha=0.08, lw=0)
+            lowest = float(np.nanmin([lowest, *mean, *low]))
             drawn.append(metric)
     axes.axhline(goal, color=_MUTED, ls="--", lw=1)
     axes.set_title(tier, fontsize=10)
-    axes.set_ylim(-0.02, 1.02)
+    # Each tier on its own scale, from just below its lowest band (and the goal) to 100%.
+    axes.set_ylim(max(math.floor(lowest * 10) / 10 - 0.02, -0.02), 1.02)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     axes.grid(True, color="0.9")
     return drawn
@@ -552,7 +616,11 @@ def tradeoff_figure(points: Sequence[SweepPoint]) -> Figure:
     axes.plot(x[best], y[best], "-o", color=POLICY_COLOURS[0], ms=7, zorder=3, label="Pareto-optimal")
     labels = [
         axes.annotate(
-            ", ".join(p.settings.values()), (float(px), float(py)), xytext=(6, 4), textcoords="offset points", fontsize=8
+            ", ".join(p.settings.values()),
+            (float(px), float(py)),
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=8,
         )
         for p, px, py in zip(points, x, y, strict=True)
     ]
@@ -562,19 +630,35 @@ def tradeoff_figure(points: Sequence[SweepPoint]) -> Figure:
     axes.grid(True, color="0.9")
     axes.margins(x=0.15, y=0.15)
     axes.legend(loc="lower right", fontsize=8, title=f"labels: {', '.join(paths)}", title_fontsize=8)
-    _separate(figure, labels)
+    _place_labels(figure, axes, labels, front)
     return figure
 
 
-def _separate(figure: Figure, labels: Sequence[Annotation]) -> None:
-    """Move point labels up until none overlaps one placed before it."""
+# Spots around a point for its label (offset in points, alignment), nearest first.
+_LABEL_SPOTS: tuple[tuple[float, float, Literal["left", "right"]], ...] = (
+    (6, 4, "left"),
+    (6, -11, "left"),
+    (-6, 4, "right"),
+    (-6, -11, "right"),
+    (6, 14, "left"),
+    (6, -21, "left"),
+    (-6, 14, "right"),
+    (-6, -21, "right"),
+)
+
+
+def _place_labels(figure: Figure, axes: Axes, labels: Sequence[Annotation], front: Sequence[bool]) -> None:
+    """Put each point label at the first spot around its point that covers no other label or point.
+
+    The front rises to the right, so Pareto-optimal points try below right first, clear of the line.
+    """
     figure.draw_without_rendering()
-    placed: list[Bbox] = []
-    for label in labels:
-        for _ in range(20):
-            box = label.get_window_extent()
-            if not any(box.overlaps(other) for other in placed):
+    placed = [Bbox.from_bounds(px - 5, py - 5, 10, 10) for px, py in axes.transData.transform([a.xy for a in labels])]
+    for label, optimal in zip(labels, front, strict=True):
+        spots = _LABEL_SPOTS[1:2] + _LABEL_SPOTS if optimal else _LABEL_SPOTS
+        for dx, dy, align in spots:
+            label.xyann = (dx, dy)
+            label.set_horizontalalignment(align)
+            if not any(label.get_window_extent().overlaps(other) for other in placed):
                 break
-            x, y = label.xyann
-            label.xyann = (x, y + (box.height + 1) * 72 / figure.dpi)  # offsets are in points
         placed.append(label.get_window_extent())

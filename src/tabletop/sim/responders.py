@@ -182,6 +182,16 @@ class Responder:
             self.queue.sort(key=lambda e: (e[0], e[1]))
             item.incident.refresh()
 
+    def interrupt(self, minutes: float) -> None:
+        """Something else takes ``minutes`` of this person's time: their current work finishes that much later."""
+        item = self.current
+        if item is None:
+            return
+        now = self.world.env.now
+        item.remaining -= now - item.started
+        item.remaining += minutes
+        self._start(item)
+
     def withdraw(self, item: WorkItem) -> float:
         """Take an item away (it moves to someone else); returns the minutes of work left on it."""
         if self.current is item:

@@ -255,10 +255,10 @@ class World:
             self._role_chains[role] = _single_level(f"role.{role}", target) if target is not None else None
         return self._role_chains[role]
 
-    def mobilization(self, tier: str) -> list[str]:
-        """Roles paged at declaration for a tier."""
+    def mobilization(self, tier: str) -> tuple[list[str], list[str]]:
+        """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
         entry = self.policy.mobilization.tiers.get(tier)
-        return list(entry.page) if entry is not None else []
+        return (list(entry.page), list(entry.on_request)) if entry is not None else ([], [])
 
     def resolve(self, target: Target) -> list[str]:
         """People a (non-pool) target pages right now."""
@@ -382,6 +382,7 @@ class World:
             self.after(window - idle, self._stall_check, payload)
 
     def _act(self, incident: Incident, trigger: EscalationTrigger) -> None:
+        incident.request_help()
         run = incident.root_run
         if trigger.action == "repage":
             if run is not None:
@@ -425,9 +426,15 @@ class World:
             return
         record = incident.record
         setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
-        # A comms lead posts on time; a commander posts on time only when not heads-down in work.
-        poster = incident.roles.get("comms_lead") or self.responders.get(record.commander)
-        if poster is not None and ("comms_lead" in incident.roles or poster.current is None):
+        # A comms lead posts on time. A commander posts on time only when not heads-down in work;
+        # otherwise they stop to write it late, and their work waits for as long as that takes.
+        on_time = "comms_lead" in incident.roles
+        commander = self.responders.get(record.commander)
+        if not on_time and commander is not None:
+            on_time = commander.current is None
+            if not on_time:
+                commander.interrupt(self.policy.communications.update_cost.sample(self.policy_rng))
+        if on_time:
             setattr(record, f"{channel}_updates_on_time", getattr(record, f"{channel}_updates_on_time") + 1)
         self.after(cadence, self._update_due, payload)
 

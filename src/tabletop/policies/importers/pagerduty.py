@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tabletop.errors import InputError
-from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, starter_scenario
+from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner, starter_scenario
 from tabletop.policies.importers.translation import Identifiers, Translation, check_translation, duration
 from tabletop.policies.importers.vendor_json import VendorObject, read_json, unwrap
 from tabletop.policies.model import RotationLevel
@@ -261,7 +261,11 @@ def _rotation(schedule: VendorObject, ids: Identifiers, people: _People, notes: 
     if entries:
         expected = _merged(
             [
-                Segment(e.instant("start").timestamp(), e.instant("end").timestamp(), people.reference(e.object("user"), tz.key))
+                Segment(
+                    e.instant("start").timestamp(),
+                    e.instant("end").timestamp(),
+                    people.reference(e.object("user"), tz.key),
+                )
                 for e in entries
             ]
         )
@@ -275,7 +279,9 @@ def _rotation(schedule: VendorObject, ids: Identifiers, people: _People, notes: 
                     "return them); they were reversed so that the final schedule matches"
                 )
             else:
-                notes.append(f"schedule {source}: the import differs from PagerDuty's rendered final schedule: {difference}")
+                notes.append(
+                    f"schedule {source}: the import differs from PagerDuty's rendered final schedule: {difference}"
+                )
         else:
             window = f"{_at(expected[0].start, tz)} to {_at(expected[-1].end, tz)}"
             notes.append(f"schedule {source}: checked against PagerDuty's rendered final schedule from {window}: same")
@@ -413,11 +419,11 @@ def _service_terms(service: VendorObject, notes: list[str]) -> tuple[str, _Varia
             "when an acknowledged incident makes no progress for that long)"
         )
     if service.has("auto_resolve_timeout"):
-        notes.append(
-            f"service {source}: auto_resolve_timeout is not simulated; incidents end when their work is done"
-        )
+        notes.append(f"service {source}: auto_resolve_timeout is not simulated; incidents end when their work is done")
     if service.get("scheduled_actions"):
-        notes.append(f"service {source}: scheduled_actions (urgency changes at support-hours boundaries) are not imported")
+        notes.append(
+            f"service {source}: scheduled_actions (urgency changes at support-hours boundaries) are not imported"
+        )
     if service.get("status") == "disabled":
         notes.append(f"service {source} is disabled in PagerDuty; it is imported and routed as if enabled")
     return tier, _Variant(hours, timeout)
@@ -438,23 +444,64 @@ def _variant_chain(base: dict[str, Any], variant: _Variant, chain_id: str, servi
     return chain
 
 
-def _owner(service: VendorObject, policy: VendorObject) -> tuple[str, str] | None:
+def _owner(service: VendorObject, policy: VendorObject) -> str | None:
     for obj in (service, policy):
         for team in obj.objects("teams", required=False):
-            return team.text("id"), team.optional_text("summary") or team.optional_text("name") or team.text("id")
+            return team.text("id")
     return None
 
 
-def _reachable(chain: dict[str, Any], rotations: dict[str, dict[str, Any]]) -> set[str]:
-    people: set[str] = set()
-    for level in chain["levels"]:
-        for target in level["targets"]:
-            if "person" in target:
-                people.add(target["person"])
-            else:
-                for layer in rotations[target["rotation"]]["levels"]["primary"]["layers"]:
-                    people.update(layer["people"])
-    return people
+def _routing(
+    found: list[VendorObject],
+    *,
+    policies: list[VendorObject],
+    chains: dict[str, dict[str, Any]],
+    teams: dict[str, StarterTeam],
+    rotations: list[dict[str, Any]],
+    ids: Identifiers,
+    notes: list[str],
+) -> tuple[list[StarterService], list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Services with their routes, and the chains they use (a service's terms may vary its policy's chain)."""
+    services: list[StarterService] = []
+    routes: list[dict[str, Any]] = []
+    variants: dict[tuple[str, _Variant], str] = {}
+    used: dict[str, dict[str, Any]] = {}
+    for service in found:
+        source = service.text("id")
+        reference = service.object("escalation_policy")
+        ep = reference.text("id")
+        if ep not in chains:
+            raise reference.error(
+                "id",
+                f"names escalation policy {ep}, which is not in the files given; add GET /escalation_policies/{ep}",
+            )
+        tier, variant = _service_terms(service, notes)
+        base = chains[ep]
+        chain_id = base["id"]
+        if variant != _Variant(None, None):
+            if (ep, variant) not in variants:
+                variants[ep, variant] = ids.of("chain", f"{ep}.{source}")
+                name = service.optional_text("name") or source
+                used[variants[ep, variant]] = _variant_chain(base, variant, variants[ep, variant], name)
+            chain_id = variants[ep, variant]
+        else:
+            used[chain_id] = base
+        owner = _owner(service, next(p for p in policies if p.text("id") == ep))
+        team = service_owner(teams, owner, base, rotations, lambda key: ids.of("team", key))
+        service_id = ids.of("service", source)
+        services.append(StarterService(service_id, service.optional_text("name") or source, team, tier))
+        routes.append({"chain": chain_id, "services": [service_id]})
+    if not services:
+        notes.append(
+            "no services given: each escalation policy gets a placeholder service routed to it in scenario.yaml"
+        )
+        for ep, chain in chains.items():
+            team = service_owner(teams, None, chain, rotations, lambda key: ids.of("team", key))
+            service_id = ids.of("service", f"{ep}-service")
+            services.append(StarterService(service_id, f"Service paging {chain['name']}", team, "high"))
+            routes.append({"chain": chain["id"], "services": [service_id]})
+            used[chain["id"]] = chain
+    return services, routes, used
 
 
 def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translation:
@@ -468,7 +515,6 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
     schedules = export.of("schedule")
     rotation_ids = {s.text("id"): ids.of("rotation", s.text("id")) for s in schedules}
     rotations = [_rotation(s, ids, people, notes) for s in schedules]
-    by_rotation = {r["id"]: r for r in rotations}
     policies = export.of("escalation policy")
     if not policies:
         raise InputError(
@@ -479,46 +525,15 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
     for policy in policies:
         if policy.get("on_call_handoff_notifications") == "always":
             notes.append(f"escalation policy {policy.text('id')}: on-call handoff notifications are not simulated")
-    teams = people.teams
-    services: list[StarterService] = []
-    routes: list[dict[str, Any]] = []
-    variants: dict[tuple[str, _Variant], str] = {}
-    used_chains: dict[str, dict[str, Any]] = {}
-    for service in export.of("service"):
-        source = service.text("id")
-        ep = service.object("escalation_policy").text("id")
-        if ep not in chains:
-            raise service.object("escalation_policy").error(
-                "id", f"names escalation policy {ep}, which is not in the files given; add it (GET /escalation_policies/{ep})"
-            )
-        tier, variant = _service_terms(service, notes)
-        base = chains[ep]
-        chain_id = base["id"]
-        if variant != _Variant(None, None):
-            key = (ep, variant)
-            if key not in variants:
-                variants[key] = ids.of("chain", f"{ep}.{source}")
-                used_chains[variants[key]] = _variant_chain(base, variant, variants[key], service.optional_text("name") or source)
-            chain_id = variants[key]
-        else:
-            used_chains[chain_id] = base
-        owner = _owner(service, next(p for p in policies if p.text("id") == ep))
-        team_key = owner[0] if owner is not None else f"{ep}-responders"
-        if team_key not in teams or not teams[team_key].members:
-            name = owner[1] if owner is not None else f"Responders of {base['name']}"
-            teams[team_key] = StarterTeam(ids.of("team", team_key), name, sorted(_reachable(base, by_rotation)))
-        service_id = ids.of("service", source)
-        services.append(StarterService(service_id, service.optional_text("name") or source, teams[team_key].id, tier))
-        routes.append({"chain": chain_id, "services": [service_id]})
-    if not services:
-        notes.append("no services given: each escalation policy gets a placeholder service routed to it in scenario.yaml")
-        for ep, chain in chains.items():
-            team_key = f"{ep}-responders"
-            teams[team_key] = StarterTeam(ids.of("team", team_key), f"Responders of {chain['name']}", sorted(_reachable(chain, by_rotation)))
-            service_id = ids.of("service", f"{ep}-service")
-            services.append(StarterService(service_id, f"Service paging {chain['name']}", teams[team_key].id, "high"))
-            routes.append({"chain": chain["id"], "services": [service_id]})
-            used_chains[chain["id"]] = chain
+    services, routes, used_chains = _routing(
+        export.of("service"),
+        policies=policies,
+        chains=chains,
+        teams=people.teams,
+        rotations=rotations,
+        ids=ids,
+        notes=notes,
+    )
     for ep, chain in chains.items():
         if chain["id"] not in used_chains:
             used_chains[chain["id"]] = chain
@@ -530,7 +545,7 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
         )
     notes += ids.notes()
     zone_of_first = rotations[0]["time_zone"] if rotations else "UTC"
-    policy = {
+    document = {
         "kind": "policy",
         "id": policy_id,
         "name": f"Imported from {VENDOR}",
@@ -545,8 +560,14 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
         "escalation_chains": list(used_chains.values()),
         "routing": routes,
     }
-    members = [t for t in teams.values() if t.members]
-    scenario = starter_scenario(policy_id, f"People and services imported from {VENDOR}", start, people.people, members, services)
-    translation = Translation(VENDOR, [str(p) for p in paths], policy, scenario, notes)
+    scenario = starter_scenario(
+        scenario_id=policy_id,
+        name=f"People and services imported from {VENDOR}",
+        start=start,
+        people=people.people,
+        teams=[t for t in people.teams.values() if t.members],
+        services=services,
+    )
+    translation = Translation(VENDOR, [str(p) for p in paths], document, scenario, notes)
     check_translation(translation)
     return translation

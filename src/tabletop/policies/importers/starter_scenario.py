@@ -39,6 +39,7 @@ def domain_name(team: StarterTeam) -> str:
 
 
 def starter_scenario(
+    *,
     scenario_id: str,
     name: str,
     start: datetime,
@@ -75,8 +76,45 @@ def starter_scenario(
             for team in teams
         ],
         "people": [{"id": pid, **person} for pid, person in sorted(people.items())],
-        "services": [
-            {"id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier} for s in services
-        ],
+        "services": [{"id": s.id, "name": s.name, "owner": s.owner, "tier": s.tier} for s in services],
         "incident_types": incident_types,
     }
+
+
+def responders(chain: dict[str, Any], rotations: list[dict[str, Any]], teams: list[StarterTeam]) -> list[str]:
+    """Everyone a translated chain can page: its people, the people of its rotations and its teams' members."""
+    by_rotation = {r["id"]: r for r in rotations}
+    by_team = {t.id: t.members for t in teams}
+    found: set[str] = set()
+    for level in chain["levels"]:
+        for target in level["targets"]:
+            if "person" in target:
+                found.add(target["person"])
+            elif "team" in target:
+                found.update(by_team.get(target["team"], []))
+            else:
+                rotation = by_rotation[target.get("rotation") or target["next_on_call"]]
+                found.update(
+                    p for lvl in rotation["levels"].values() for layer in lvl["layers"] for p in layer["people"]
+                )
+    return sorted(found)
+
+
+def service_owner(
+    teams: dict[str, StarterTeam],
+    owner: str | None,
+    chain: dict[str, Any],
+    rotations: list[dict[str, Any]],
+    team_id: Any,
+) -> str:
+    """The team owning a service: the vendor's team when it has members, else a team of the people the chain pages.
+
+    ``teams`` maps vendor team ids to teams and gains the new team; ``team_id`` makes a Tabletop id.
+    """
+    if owner is not None and owner in teams and teams[owner].members:
+        return teams[owner].id
+    key = f"{chain['id']}-responders"
+    if key not in teams:
+        members = responders(chain, rotations, list(teams.values()))
+        teams[key] = StarterTeam(team_id(key), f"Responders of {chain['name']}", members)
+    return teams[key].id

@@ -154,7 +154,9 @@ def unwrap(document: Any, path: Path, keys: tuple[str, ...]) -> list[tuple[str, 
     found = [key for key in keys if key in document]
     if not found:
         present = ", ".join(sorted(document)) or "nothing"
-        raise InputError(f"{path}: found {present} but none of {', '.join(keys)}; export the objects with the vendor's API")
+        raise InputError(
+            f"{path}: found {present} but none of {', '.join(keys)}; export the objects with the vendor's API"
+        )
     objects: list[tuple[str, VendorObject]] = []
     for key in found:
         value = document[key]

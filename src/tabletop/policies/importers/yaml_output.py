@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from tabletop.policies.importers.translation import Translation
 SCHEMA_DIR = Path(tabletop.__file__).resolve().parent / "schemas"
 #: Mappings and lists that fit on one line this long are written inline, ``{rotation: sre}``.
 _INLINE_WIDTH = 110
+#: Translation notes are wrapped to this width in the header comment.
+_COMMENT_WIDTH = 100
 _TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}$")
 
 
@@ -34,6 +37,10 @@ class _Dumper(yaml.SafeDumper):
 
     def represent_sequence(self, tag: str, sequence: Any, flow_style: bool | None = None) -> yaml.SequenceNode:
         return super().represent_sequence(tag, sequence, flow_style=_inline(sequence))
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Anchors and aliases (&id001) would confuse readers of a generated file; repeat the data.
+        return True
 
     def represent_str(self, data: str) -> yaml.ScalarNode:
         # YAML 1.1 reads an unquoted 10:00 as the number 600; Tabletop wants every time quoted.
@@ -62,7 +69,8 @@ def _header(kind: str, translation: Translation, command: str) -> list[str]:
         ]
     elif translation.notes:
         lines.append(f"What changed in translation from {translation.vendor}:")
-        lines += [f"  - {note}" for note in translation.notes]
+        for note in translation.notes:
+            lines += textwrap.wrap(note, _COMMENT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
     return lines
 
 

@@ -1,0 +1,94 @@
+"""``tabletop lint [SCENARIO] --policy POLICY``: preflight findings with file locations and severities."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from tabletop.cli.arguments import parse_horizon
+from tabletop.cli.oncall import parse_instant
+from tabletop.errors import Problem, SpecError
+from tabletop.policies.lint import RULES, LintFinding, default_start, lint
+from tabletop.policies.loading import pair_problems, read_policy
+from tabletop.scenarios.loading import read_scenario
+from tabletop.spec.yaml_source import SourceDocument
+
+
+def register(commands: Any) -> None:
+    """Add the subcommand to the parser."""
+    rules = "; ".join(f"{name}: {what}" for name, what in RULES.items())
+    parser = commands.add_parser(
+        "lint",
+        help="find problems in a policy before an incident does",
+        description=(
+            "Check a policy (and the scenario it plays) over a horizon and print findings as "
+            f"FILE:LINE:COL: SEVERITY: message [rule]. Rules: {rules}. "
+            "Exit 1 when there are errors, 0 with warnings only, 2 for bad input."
+        ),
+    )
+    parser.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario file or library name")
+    parser.add_argument("--policy", required=True, metavar="POLICY", help="policy file or library name")
+    parser.add_argument("--horizon", default="90d", metavar="DURATION", help="how far ahead to look (default 90d)")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATETIME",
+        help="start of the horizon (default: the scenario's start, else now or the policy's first layer start)",
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON list of findings")
+    parser.set_defaults(handler=run)
+
+
+def _located(finding: LintFinding, policy: SourceDocument, scenario: SourceDocument | None) -> Problem:
+    document = scenario if finding.in_scenario and scenario is not None else policy
+    return document.problem(finding.path, finding.message, key=finding.path[-1:] == ("id",))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the findings; exit 1 when any is an error."""
+    horizon = parse_horizon(args.horizon)
+    scenario = scenario_document = None
+    if args.scenario:
+        scenario, scenario_document, problems = read_scenario(args.scenario)
+        if scenario is None:
+            raise SpecError(problems)
+    policy, policy_document, problems = read_policy(args.policy, scenario)
+    if policy is not None and scenario is not None and scenario_document is not None:
+        problems = pair_problems(policy, scenario, scenario_document)
+    if policy is None or policy_document is None or problems:
+        raise SpecError(problems)
+    if args.start:
+        start = parse_instant(args.start, "--from")
+    elif scenario is not None:
+        start = scenario.start
+    else:
+        start = default_start(policy, datetime.now(UTC))
+    findings = lint(policy, scenario, start, horizon)
+    located = [(finding, _located(finding, policy_document, scenario_document)) for finding in findings]
+    if args.json:
+        rows = [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "severity": f.severity,
+                "rule": f.rule,
+                "message": f.message,
+            }
+            for f, p in located
+        ]
+        print(json.dumps(rows, indent=2))
+    else:
+        for f, p in located:
+            print(f"{p.file}:{p.line}:{p.column}: {f.severity}: {f.message} [{f.rule}]")
+    errors = sum(f.severity == "error" for f in findings)
+    end = start + horizon
+    print(
+        f"lint: {errors} error(s), {len(findings) - errors} warning(s) from {start:%Y-%m-%d %H:%M %Z} "
+        f"to {end:%Y-%m-%d %H:%M %Z}",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0

@@ -1,0 +1,179 @@
+"""The report: one self-contained HTML file with every plot embedded, the same in Markdown, and the plot files."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib.metadata
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from matplotlib.image import imread
+
+from tabletop.policies.loading import LIBRARY as POLICIES
+from tabletop.policies.loading import load_pair
+from tabletop.scenarios.loading import LIBRARY as SCENARIOS
+from tabletop.sim.compare import compare_document
+from tabletop.sim.experiment import RunOutcome, run_experiment
+from tabletop.sim.report import Provenance, write_report
+from tabletop.sim.spec import RunSpec
+from tabletop.sim.sweep import SweepPoint
+
+HOSTILE = "Flat <script>alert('x')</script> & co"
+COMMAND = "tabletop compare payments-platform --policy payments-flat --policy payments-tiered --out <dir>"
+PLOTS = [
+    "attainment",
+    "ecdf-time_to_acknowledge",
+    "ecdf-time_to_contain",
+    "ecdf-time_to_recover",
+    "interruptions-payments-flat",
+    "interruptions-payments-tiered",
+    "handoff-delay",
+    "bottlenecks",
+    "bottlenecks-by-type",
+]
+SWEEP_PLOTS = ["sweep-curves", "sweep-tradeoff"]
+IMAGE = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="[^"]*">')
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> list[RunOutcome]:
+    specs = []
+    for policy_id in ("payments-flat", "payments-tiered"):
+        scenario, policy = load_pair("payments-platform", policy_id)
+        if policy_id == "payments-flat":
+            policy = policy.model_copy(update={"name": HOSTILE})
+        specs.append(RunSpec(scenario, policy, seed=5, days=7))
+    return run_experiment(specs, 3)
+
+
+@pytest.fixture(scope="module")
+def provenance() -> Provenance:
+    files = {
+        "scenario": SCENARIOS / "payments-platform.yaml",
+        "policy payments-flat": POLICIES / "payments-flat.yaml",
+        "policy payments-tiered": POLICIES / "payments-tiered.yaml",
+    }
+    return Provenance(COMMAND, 5, files)
+
+
+@pytest.fixture(scope="module")
+def written(
+    outcomes: list[RunOutcome], provenance: Provenance, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Path]]:
+    folder = tmp_path_factory.mktemp("report")
+    sweep = [
+        SweepPoint({"escalation_chains.payments.levels.0.delay": value}, outcome)
+        for value, outcome in zip(("5m", "30m"), outcomes, strict=True)
+    ]
+    return folder, write_report(folder, outcomes, provenance, sweep=sweep)
+
+
+def test_writes_html_markdown_and_every_plot_as_png_and_svg(written: tuple[Path, list[Path]]) -> None:
+    folder, paths = written
+    expected = [folder / "report.html", folder / "report.md"]
+    expected += [folder / "plots" / f"{stem}.{ext}" for stem in PLOTS + SWEEP_PLOTS for ext in ("png", "svg")]
+    assert sorted(paths) == sorted(expected)
+    assert all(path.is_file() and path.stat().st_size > 1000 for path in paths)
+
+
+def test_html_embeds_every_plot_as_a_valid_png(written: tuple[Path, list[Path]]) -> None:
+    folder, _ = written
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    images = IMAGE.findall(page)
+    assert len(images) == len(PLOTS + SWEEP_PLOTS) == page.count("<img ")
+    for encoded, stem in zip(images, PLOTS[:1] + PLOTS[1:4], strict=False):
+        assert base64.b64decode(encoded) == (folder / "plots" / f"{stem}.png").read_bytes()
+    for encoded in images:
+        data = base64.b64decode(encoded)
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1024
+        pixels = imread(BytesIO(data), format="png")
+        assert pixels.shape[0] > 200 and pixels.shape[1] == 900
+
+
+def test_html_is_self_contained(written: tuple[Path, list[Path]]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    assert "<style>" in page
+    assert not re.search(r"""(src|href)=["'](?!data:)""", page)
+    assert "<script" not in page and "<link" not in page
+
+
+def test_html_escapes_every_text(written: tuple[Path, list[Path]]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    assert HOSTILE not in page
+    assert html.escape(HOSTILE) in page
+    assert html.escape(COMMAND) in page and "<dir>" not in page
+
+
+def test_comparison_shows_each_verdict_coloured(written: tuple[Path, list[Path]], outcomes: list[RunOutcome]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    assert "<th>payments-tiered − payments-flat</th>" in page
+    found = compare_document(outcomes)["differences"]["payments-tiered"]["sla"]
+    verdicts = [entry["verdict"] for metrics in found.values() for entry in metrics.values()]
+    for verdict in ("better", "worse"):
+        assert page.count(f'<td class="{verdict}">{verdict}<small>') == verdicts.count(verdict)
+    assert page.count("no detectable difference<small>") == verdicts.count("no detectable difference")
+    assert len(verdicts) == 22  # every tier and targeted metric
+
+
+def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, list[Path]]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    for heading in (
+        "Findings",
+        "SLA attainment",
+        "Response times",
+        "On-call load",
+        "Heaviest loads",
+        "Handoffs",
+        "Where the time goes",
+        "Parameter sweep",
+        "Scenario: Tillwise payments platform",
+        "Policies",
+        "Reproducibility",
+    ):
+        assert f">{heading}</h" in page
+    assert "<th>escalation_chains.payments.levels.0.delay</th>" in page
+    assert "Tiers and SLA targets, the same in every policy:" in page
+    assert f"payments-flat: {html.escape(HOSTILE)}" in page
+
+
+def test_reproducibility_block_has_versions_and_file_hashes(
+    written: tuple[Path, list[Path]], provenance: Provenance
+) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    for path in provenance.files.values():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() in page
+    for package in ("numpy", "simpy", "matplotlib", "tabletop"):
+        assert f'<td>{package}</td><td class="num">{importlib.metadata.version(package)}</td>' in page
+    assert '<td>seed</td><td class="num">5</td>' in page
+    assert '<td>days per replication</td><td class="num">7</td>' in page
+
+
+def test_markdown_has_the_same_content_and_refers_to_existing_plots(written: tuple[Path, list[Path]]) -> None:
+    folder, _ = written
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    references = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert references == [f"plots/{stem}.png" for stem in PLOTS + SWEEP_PLOTS]
+    assert all((folder / reference).is_file() for reference in references)
+    assert "## SLA attainment" in text and "| tier | metric | target |" in text
+    assert "Flat &lt;script&gt;" not in text and r"Flat \<script\>" in text
+    assert "data:image" not in text
+
+
+def test_a_single_run_gets_its_sla_table_without_differences(
+    outcomes: list[RunOutcome], provenance: Provenance, tmp_path: Path
+) -> None:
+    paths = write_report(tmp_path, outcomes[1:], provenance, goal=0.9)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<th>p50</th><th>p90</th><th>incidents</th>" in page and " − " not in page
+    assert "below the 90% goal" in page
+    assert len(IMAGE.findall(page)) == len(PLOTS) - 1  # one heatmap
+    assert len(paths) == 2 + 2 * (len(PLOTS) - 1)
+
+
+def test_no_outcomes_is_an_error(provenance: Provenance, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        write_report(tmp_path, [], provenance)
