@@ -226,7 +226,7 @@ def _layer(document: dict[str, Any]) -> dict[str, Any]:
         (
             "escalation_policies.json",
             lambda d: d["escalation_policies"][1]["escalation_rules"][1]["targets"][0].update(id="PNOPE99"),
-            "'id' names schedule PNOPE99, which is not in the files given; add it (GET /schedules/PNOPE99)",
+            "'id' names schedule PNOPE99, which is not in the files given; add GET /schedules/PNOPE99",
         ),
         (
             "services.json",

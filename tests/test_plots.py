@@ -19,7 +19,7 @@ from tabletop.sim.metrics import Aggregate
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import parse_duration
+from tabletop.spec.fields import format_minutes, parse_duration
 
 POLICIES = ("payments-flat", "payments-tiered", "payments-follow-the-sun")
 TIERS = ["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -62,7 +62,7 @@ def policy_lines(figure: Figure) -> list[list[Line2D]]:
     [(0, "0"), (0.5, "30s"), (5, "5m"), (12.345, "12.3m"), (90, "1.5h"), (1440, "1d"), (2160, "1.5d"), (10080, "1w")],
 )
 def test_durations_read_as_people_write_them(minutes: float, text: str) -> None:
-    assert plots.format_minutes(minutes) == text
+    assert format_minutes(minutes) == text
 
 
 def test_ecdf_has_a_panel_per_tier_a_line_per_policy_and_the_target(outcomes: list[RunOutcome]) -> None:
@@ -78,7 +78,7 @@ def test_ecdf_has_a_panel_per_tier_a_line_per_policy_and_the_target(outcomes: li
             legend = axes.get_legend()
             assert legend is not None
             texts = [t.get_text() for t in legend.get_texts()]
-            assert texts[0] == f"target {plots.format_minutes(target)}"
+            assert texts[0] == f"target {format_minutes(target)}"
             assert len(texts) == 1 + len(POLICIES) and all(t.endswith("% within") for t in texts[1:])
             assert axes.get_xscale() == "log"
 

@@ -17,16 +17,22 @@ from tabletop.policies.importers.yaml_output import write_translation
 from tabletop.policies.loading import read_policy
 from tabletop.scenarios.loading import read_scenario
 
+#: Each vendor's display name and what its importer reads.
 _VENDORS = {
     "pagerduty": (
+        "PagerDuty",
         'PagerDuty REST v2 JSON as the API returns it: {"escalation_policies": […]}, {"schedule": {…}}, '
         '{"services": […]}, {"users": […]} and the like',
     ),
     "grafana-oncall": (
+        "Grafana OnCall",
         "Grafana OnCall public API JSON (escalation chains, escalation policies, schedules, on-call shifts, "
         "users, integrations) and iCalendar (.ics) schedule files named after their schedule's id",
     ),
-    "opsgenie": ('Opsgenie API v2 JSON ({"data": …}): escalations, schedules with rotations, users, teams',),
+    "opsgenie": (
+        "Opsgenie",
+        'Opsgenie API v2 JSON ({"data": …}): escalations, schedules with rotations, users, teams',
+    ),
 }
 
 
@@ -47,8 +53,8 @@ def register(commands: Any) -> None:
         ),
     )
     vendors = parser.add_subparsers(dest="vendor", metavar="VENDOR", required=True)
-    for vendor, (what,) in _VENDORS.items():
-        sub = vendors.add_parser(vendor, help=f"import from {vendor}", description=f"Read {what}.")
+    for vendor, (title, what) in _VENDORS.items():
+        sub = vendors.add_parser(vendor, help=f"import from {title}", description=f"Read {what}.")
         sub.add_argument("files", nargs="+", type=Path, metavar="FILE", help="exported files")
         sub.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write the files into")
         sub.add_argument("--id", default=vendor, metavar="ID", help=f"id of the policy and scenario (default {vendor})")

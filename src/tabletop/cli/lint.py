@@ -42,9 +42,8 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _located(finding: LintFinding, policy: SourceDocument, scenario: SourceDocument | None) -> Problem:
-    document = scenario if finding.in_scenario and scenario is not None else policy
-    return document.problem(finding.path, finding.message, key=finding.path[-1:] == ("id",))
+def _located(finding: LintFinding, policy: SourceDocument) -> Problem:
+    return policy.problem(finding.path, finding.message, key=finding.path[-1:] == ("id",))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         start = default_start(policy, datetime.now(UTC))
     findings = lint(policy, scenario, start, horizon)
-    located = [(finding, _located(finding, policy_document, scenario_document)) for finding in findings]
+    located = [(finding, _located(finding, policy_document)) for finding in findings]
     if args.json:
         rows = [
             {

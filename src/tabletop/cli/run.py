@@ -17,6 +17,7 @@ from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.results import document, write_csv
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint
+from tabletop.spec.fields import format_minutes
 
 
 def register(commands: Any) -> None:
@@ -41,14 +42,8 @@ def percent(value: float | None) -> str:
 
 
 def minutes(value: float | None) -> str:
-    """Minutes in the largest unit that reads well (m, h or d), or a dash when unknown."""
-    if value is None:
-        return "—"
-    if value >= 1440:
-        return f"{value / 1440:.1f}d"
-    if value >= 120:
-        return f"{value / 60:.1f}h"
-    return f"{value:.1f}m"
+    """Minutes in the unit that reads best, or a dash when unknown."""
+    return "—" if value is None else format_minutes(value)
 
 
 def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:

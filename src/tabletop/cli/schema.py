@@ -11,10 +11,11 @@ from pydantic import BaseModel
 
 from tabletop.policies.model import Policy
 from tabletop.scenarios.model import Scenario
+from tabletop.spec import library
 
 MODELS: dict[str, type[BaseModel]] = {"scenario": Scenario, "policy": Policy}
 #: Where the package keeps the generated schemas that library files point to.
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = library.SCHEMA_DIR
 
 
 def schema_for(kind: str) -> dict[str, Any]:

@@ -117,5 +117,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"sweep document: {args.json}")
     if args.out is not None:
         files = {"scenario": scenario_path(args.scenario), "policy": policy_path(args.policy)}
-        print(f"report: {write_outputs(args, outcomes, files, sweep=points)}")
+        # The report details the first variant and up to three others from the Pareto front;
+        # the sweep table and plots cover every variant.
+        optimal = [p.outcome for p, best in zip(points, pareto_front(points), strict=True) if best]
+        shown = [outcomes[0], *[o for o in optimal if o is not outcomes[0]][:3]]
+        print(f"report: {write_outputs(args, shown, files, sweep=points)}")
     return 0

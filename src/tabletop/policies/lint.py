@@ -55,13 +55,12 @@ RULES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class LintFinding:
-    """One finding: its severity, rule, where it is (a path in the policy, or the scenario) and what."""
+    """One finding: its severity, rule, where it is in the policy document and what."""
 
     severity: Severity
     rule: str
     path: DocPath
     message: str
-    in_scenario: bool = False
 
 
 def _when(seconds: float) -> str:

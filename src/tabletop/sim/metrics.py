@@ -34,7 +34,8 @@ UPDATE_CHANNELS = ("internal", "external")
 #: The metric each SLA target of a tier is judged on.
 SLA_METRIC = {name: f"time_to_{name}" for name in SLA_METRICS}
 
-_EDGES = np.concatenate(([0.0], np.logspace(-3, 6, 901)))  # minutes; 100 bins a decade, ~2.3% wide
+#: Histogram bin edges in minutes: 0, then 100 logarithmic bins a decade from 0.001 to 10^6.
+EDGES = np.concatenate(([0.0], np.logspace(-3, 6, 901)))
 
 
 class Histogram:
@@ -43,14 +44,14 @@ class Histogram:
     __slots__ = ("counts",)
 
     def __init__(self) -> None:
-        self.counts = np.zeros(len(_EDGES) + 1, dtype=np.int64)
+        self.counts = np.zeros(len(EDGES) + 1, dtype=np.int64)
 
     def add(self, values: Iterable[float]) -> None:
         """Count values (NaNs are skipped)."""
         array = np.asarray(list(values), dtype=float)
         array = array[~np.isnan(array)]
         if array.size:
-            np.add.at(self.counts, np.searchsorted(_EDGES, array, side="right"), 1)
+            np.add.at(self.counts, np.searchsorted(EDGES, array, side="right"), 1)
 
     def merge(self, other: Histogram) -> None:
         """Add another histogram's counts."""
@@ -71,9 +72,9 @@ class Histogram:
         index = int(np.searchsorted(cumulative, rank, side="right"))
         if index <= 1:
             return 0.0  # below a thousandth of a minute
-        if index >= len(_EDGES):
-            return float(_EDGES[-1])
-        low, high = _EDGES[index - 1], _EDGES[index]
+        if index >= len(EDGES):
+            return float(EDGES[-1])
+        low, high = EDGES[index - 1], EDGES[index]
         fraction = (rank - cumulative[index - 1] + 0.5) / self.counts[index]
         return float(low * (high / low) ** min(max(fraction, 0.0), 1.0))
 

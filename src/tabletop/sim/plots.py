@@ -24,10 +24,10 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, Null
 from matplotlib.transforms import Bbox
 
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.metrics import _EDGES, SLA_METRIC, Histogram
+from tabletop.sim.metrics import EDGES, SLA_METRIC, Histogram
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import parse_duration
+from tabletop.spec.fields import format_minutes, parse_duration
 
 #: One colour per policy in outcome order: Okabe–Ito (distinguishable with colour-blindness), then Tol's muted.
 POLICY_COLOURS = (
@@ -68,19 +68,6 @@ _EXTRA_TICKS = (0.25, 0.5, 2.0, 10.0, 30.0, 120.0, 480.0, 2880.0, 20160.0)
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _LINE_STYLES = ("-", "--", ":", "-.")
 _MUTED = "0.35"
-
-
-def format_minutes(value: float) -> str:
-    """A duration in minutes as short text: 45s, 12.5m, 4h, 1.5d, 1w."""
-    if math.isnan(value):
-        return "—"
-    if value == 0:
-        return "0"
-    for limit, unit, size in ((1, "s", 1 / 60), (60, "m", 1), (1440, "h", 60), (10080, "d", 1440)):
-        if value < limit:
-            return f"{value / size:.3g}{unit}"
-    weeks = value / 10080
-    return f"{weeks:.3g}w" if weeks == round(weeks) else f"{value / 1440:.3g}d"
 
 
 def policy_colours(outcomes: Sequence[RunOutcome]) -> dict[str, str]:
@@ -149,14 +136,14 @@ def _duration_axis(axes: Axes, low: float, high: float) -> None:
 
 def _ecdf(histogram: Histogram, judged: int) -> np.ndarray:
     """Share of the judged incidents whose value lies below each bin edge."""
-    cumulative: np.ndarray = np.cumsum(histogram.counts[: len(_EDGES)]) / judged
+    cumulative: np.ndarray = np.cumsum(histogram.counts[: len(EDGES)]) / judged
     return cumulative
 
 
 def _share_within(histogram: Histogram, judged: int, target: float) -> float:
     """Share of the judged incidents within the target, interpolated inside its bin on the log scale."""
     shares = _ecdf(histogram, judged)
-    return float(np.interp(math.log(target), np.log(_EDGES[1:]), shares[1:]))
+    return float(np.interp(math.log(target), np.log(EDGES[1:]), shares[1:]))
 
 
 def _policy_legend(figure: Figure, outcomes: Sequence[RunOutcome], extra: Sequence[Line2D] = ()) -> None:
@@ -219,7 +206,8 @@ def _ecdf_panel(axes: Axes, outcomes: Sequence[RunOutcome], tier: str, metric: s
             continue
         judged = count
         colour = colours[outcome.spec.policy.id]
-        axes.step(_EDGES, _ecdf(sample.histogram, count), where="post", color=colour, lw=1.6)
+        # The first edge is zero, which a log axis cannot show.
+        axes.step(EDGES[1:], _ecdf(sample.histogram, count)[1:], where="post", color=colour, lw=1.6)
         own = _target(outcome, tier, metric)
         if own is not None:
             share = _share_within(sample.histogram, count, own)

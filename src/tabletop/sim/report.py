@@ -30,6 +30,7 @@ from tabletop.sim.metrics import SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.results import document
 from tabletop.sim.sweep import SweepPoint, pareto_front
+from tabletop.spec.fields import format_minutes
 
 _PACKAGES = ("tabletop", "numpy", "scipy", "simpy", "matplotlib")
 _NUMBER = re.compile(r"[−+-]?\d")
@@ -39,8 +40,10 @@ _NUMBER = re.compile(r"[−+-]?\d")
 class Provenance:
     """How the results were produced, for the reproducibility block."""
 
+    #: The command line as typed.
     command: str
     seed: int
+    #: Label (e.g. "scenario", "policy payments-tiered") -> input file; the report gives each file's SHA-256.
     files: dict[str, Path]
 
 
@@ -130,11 +133,11 @@ def write_report(
     documents = _documents(outcomes)
     blocks = [
         *_overview(outcomes, documents, provenance, goal),
+        *(_sweep_section(sweep, goal, figures) if sweep else []),
         *_sla_section(outcomes, documents, goal, figures),
         *_load_section(outcomes, documents, figures),
         *_handoff_section(outcomes, documents, figures),
         *_bottleneck_section(outcomes, documents, figures),
-        *(_sweep_section(sweep, goal, figures) if sweep else []),
         *_scenario_section(outcomes[0].spec.scenario),
         *_policy_section([o.spec.policy for o in outcomes]),
         *_reproducibility(outcomes, provenance),
@@ -159,12 +162,15 @@ def _percent(value: float | None) -> str:
 
 
 def _points(value: float) -> str:
-    """A signed difference of shares in percentage points."""
-    return f"{value * 100:+.1f}".replace("-", "−")
+    """A signed difference of shares in percentage points (a bound near zero keeps a digit that is not)."""
+    text = f"{value * 100 + 0.0:+.1f}"  # adding 0.0 turns −0.0 into 0.0
+    if value and text in ("+0.0", "-0.0"):
+        text = f"{value * 100:+.1g}"
+    return text.replace("-", "−")
 
 
 def _minutes(value: float | None) -> str:
-    return "—" if value is None else plots.format_minutes(value)
+    return "—" if value is None else format_minutes(value)
 
 
 def _names(items: Sequence[str]) -> str:

@@ -70,6 +70,19 @@ def parse_duration(value: Any) -> float:
     raise ValueError(f"expected a duration such as 15m or 2h, got {type(value).__name__}")
 
 
+def format_minutes(value: float) -> str:
+    """A duration in minutes as short text: 45s, 12.5m, 4h, 1.5d, 1w."""
+    if math.isnan(value):
+        return "—"
+    if value == 0:
+        return "0"
+    for limit, unit, size in ((1, "s", 1 / 60), (60, "m", 1), (1440, "h", 60), (10080, "d", 1440)):
+        if value < limit:
+            return f"{value / size:.3g}{unit}"
+    weeks = value / 10080
+    return f"{weeks:.3g}w" if weeks == round(weeks) else f"{value / 1440:.3g}d"
+
+
 def _positive(minutes: float) -> float:
     if minutes <= 0:
         raise ValueError(f"must be a positive duration, got {minutes:g} minutes")

@@ -7,6 +7,9 @@ from pathlib import Path
 from tabletop.errors import InputError
 from tabletop.spec.suggest import did_you_mean, one_of
 
+#: The JSON Schemas of scenario and policy files shipped with the package, which files point editors to.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
 
 def library_names(folder: Path) -> list[str]:
     """Names (file stems) of the YAML files in a library folder."""

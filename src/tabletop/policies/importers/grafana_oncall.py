@@ -30,12 +30,12 @@ import recurring_ical_events
 
 from tabletop.errors import InputError
 from tabletop.policies.importers.shift_timeline import Shift, rotation_levels
-from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner, starter_scenario
+from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner
 from tabletop.policies.importers.translation import (
     STEP_PACE,
     Identifiers,
     Translation,
-    check_translation,
+    assemble,
     duration,
 )
 from tabletop.policies.importers.vendor_json import VendorObject, read_json
@@ -325,10 +325,7 @@ def _web_shifts(
     for shift_id in schedule.texts("shifts"):
         shift = export.get("shift", shift_id)
         if shift is None:
-            raise schedule.error(
-                "shifts",
-                f"names on-call shift {shift_id}, which is not in the files given; add GET /api/v1/on_call_shifts/",
-            )
+            raise schedule.unknown("shifts", "on-call shift", shift_id, "GET /api/v1/on_call_shifts/")
         events, tz = _shift_events(shift, people, fallback)
         cal = icalendar.Calendar()
         for event in events:
@@ -400,11 +397,7 @@ def _schedule_targets(
 ) -> list[dict[str, str]]:
     source = step.text(field_name)
     if source not in rotations:
-        raise step.error(
-            field_name,
-            f"names schedule {source}, which is not in the files given; "
-            f"add the schedule and its {source}.ics or shifts",
-        )
+        raise step.unknown(field_name, "schedule", source, f"the schedule and its {source}.ics or shifts")
     return _rotation_targets(rotations[source])
 
 
@@ -622,25 +615,20 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime, horizon: ti
     if people.unnamed:
         notes.append(f"{len(people.unnamed)} people have no user object (add GET /api/v1/users/): named by id, in UTC")
     notes += ids.notes()
-    policy = {
-        "kind": "policy",
-        "id": policy_id,
-        "name": f"Imported from {VENDOR}",
-        "description": f"{len(chains)} escalation chains and {len(rotations)} schedules imported from {VENDOR}.",
-        "scenario": policy_id,
-        "tiers": TIERS,
-        "rotations": list(rotations.values()),
-        "escalation_chains": list(chains.values()),
-        "routing": routes,
-    }
-    scenario = starter_scenario(
-        scenario_id=policy_id,
-        name=f"People and integrations imported from {VENDOR}",
+    return assemble(
+        VENDOR,
+        paths,
+        policy_id=policy_id,
+        description=f"{len(chains)} escalation chains and {len(rotations)} schedules imported from {VENDOR}.",
+        body={
+            "tiers": TIERS,
+            "rotations": list(rotations.values()),
+            "escalation_chains": list(chains.values()),
+            "routing": routes,
+        },
         start=start,
         people=people.people,
-        teams=[t for t in teams.values() if t.members],
+        teams=teams.values(),
         services=services,
+        notes=notes,
     )
-    translation = Translation(VENDOR, [str(p) for p in paths], policy, scenario, notes)
-    check_translation(translation)
-    return translation

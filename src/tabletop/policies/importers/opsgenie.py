@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from tabletop.errors import InputError
-from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner, starter_scenario
+from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner
 from tabletop.policies.importers.translation import (
     STEP_PACE,
     Identifiers,
     Translation,
-    check_translation,
+    assemble,
     duration,
     time_of_day,
 )
@@ -210,11 +210,7 @@ def _targets(
     if kind == "schedule":
         source = recipient.text("id")
         if source not in rotations:
-            raise recipient.error(
-                "id",
-                f"names schedule {source}, which is not in the files given; "
-                f"add GET /v2/schedules/{source}?expand=rotation",
-            )
+            raise recipient.unknown("id", "schedule", source, f"GET /v2/schedules/{source}?expand=rotation")
         rotation = rotations[source]
         if notify == "default":
             return [{"rotation": rotation["id"], "level": level} for level in rotation["levels"]], False
@@ -354,25 +350,20 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             f"{len(people.unnamed)} people have no user object (add GET /v2/users): named by username or id, in UTC"
         )
     notes += ids.notes()
-    policy = {
-        "kind": "policy",
-        "id": policy_id,
-        "name": f"Imported from {VENDOR}",
-        "description": f"{len(chains)} escalations and {len(rotations)} schedules imported from {VENDOR}.",
-        "scenario": policy_id,
-        "tiers": TIERS,
-        "rotations": list(rotations.values()),
-        "escalation_chains": list(chains.values()),
-        "routing": routes,
-    }
-    scenario = starter_scenario(
-        scenario_id=policy_id,
-        name=f"People imported from {VENDOR}",
+    return assemble(
+        VENDOR,
+        paths,
+        policy_id=policy_id,
+        description=f"{len(chains)} escalations and {len(rotations)} schedules imported from {VENDOR}.",
+        body={
+            "tiers": TIERS,
+            "rotations": list(rotations.values()),
+            "escalation_chains": list(chains.values()),
+            "routing": routes,
+        },
         start=start,
         people=people.people,
-        teams=[t for t in teams.values() if t.members],
+        teams=teams.values(),
         services=services,
+        notes=notes,
     )
-    translation = Translation(VENDOR, [str(p) for p in paths], policy, scenario, notes)
-    check_translation(translation)
-    return translation

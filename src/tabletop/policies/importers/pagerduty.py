@@ -27,8 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tabletop.errors import InputError
-from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner, starter_scenario
-from tabletop.policies.importers.translation import Identifiers, Translation, check_translation, duration
+from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner
+from tabletop.policies.importers.translation import Identifiers, Translation, assemble, duration
 from tabletop.policies.importers.vendor_json import VendorObject, read_json, unwrap
 from tabletop.policies.model import RotationLevel
 from tabletop.policies.roster import Segment, level_segments
@@ -314,11 +314,7 @@ def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: d
                 continue
             schedule = target.text("id")
             if schedule not in rotations:
-                raise target.error(
-                    "id",
-                    f"names schedule {schedule}, which is not in the files given; add it "
-                    f"(GET /schedules/{schedule}) to the import",
-                )
+                raise target.unknown("id", "schedule", schedule, f"GET /schedules/{schedule}")
             targets.append({"rotation": rotations[schedule]})
         if not targets:
             raise rule.error("targets", "is empty; PagerDuty needs at least one target per rule")
@@ -471,10 +467,7 @@ def _routing(
         reference = service.object("escalation_policy")
         ep = reference.text("id")
         if ep not in chains:
-            raise reference.error(
-                "id",
-                f"names escalation policy {ep}, which is not in the files given; add GET /escalation_policies/{ep}",
-            )
+            raise reference.unknown("id", "escalation policy", ep, f"GET /escalation_policies/{ep}")
         tier, variant = _service_terms(service, notes)
         base = chains[ep]
         chain_id = base["id"]
@@ -544,30 +537,24 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             "PagerDuty's summary and placed in their schedule's time zone"
         )
     notes += ids.notes()
-    zone_of_first = rotations[0]["time_zone"] if rotations else "UTC"
-    document = {
-        "kind": "policy",
-        "id": policy_id,
-        "name": f"Imported from {VENDOR}",
-        "description": (
+    return assemble(
+        VENDOR,
+        paths,
+        policy_id=policy_id,
+        description=(
             f"{len(chains)} escalation policies, {len(rotations)} schedules and {len(services)} services "
             f"imported from {VENDOR}; PagerDuty ids are kept as Tabletop ids."
         ),
-        "scenario": policy_id,
-        "time_zone": zone_of_first,
-        "tiers": TIERS,
-        "rotations": rotations,
-        "escalation_chains": list(used_chains.values()),
-        "routing": routes,
-    }
-    scenario = starter_scenario(
-        scenario_id=policy_id,
-        name=f"People and services imported from {VENDOR}",
+        body={
+            "time_zone": rotations[0]["time_zone"] if rotations else "UTC",
+            "tiers": TIERS,
+            "rotations": rotations,
+            "escalation_chains": list(used_chains.values()),
+            "routing": routes,
+        },
         start=start,
         people=people.people,
-        teams=[t for t in people.teams.values() if t.members],
+        teams=people.teams.values(),
         services=services,
+        notes=notes,
     )
-    translation = Translation(VENDOR, [str(p) for p in paths], document, scenario, notes)
-    check_translation(translation)
-    return translation

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from tabletop.errors import InputError
+from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, starter_scenario
 from tabletop.policies.model import Policy
 from tabletop.policies.references import check_policy, check_scenario_tiers
 from tabletop.scenarios.model import Scenario
@@ -119,3 +123,42 @@ def check_translation(translation: Translation) -> tuple[Policy, Scenario]:
         listed = "\n  ".join(problems)
         raise InputError(f"the {translation.vendor} configuration does not translate into valid files:\n  {listed}")
     return policy, scenario
+
+
+def assemble(
+    vendor: str,
+    paths: list[Path],
+    *,
+    policy_id: str,
+    description: str,
+    body: dict[str, Any],
+    start: datetime,
+    people: dict[str, dict[str, str]],
+    teams: Iterable[StarterTeam],
+    services: list[StarterService],
+    notes: list[str],
+) -> Translation:
+    """The policy (``body`` holds its tiers, rotations, chains and routing) and the starter scenario, checked together.
+
+    Both share ``policy_id`` as their id, and the policy names the scenario, so that
+    ``tabletop validate`` checks them against each other.
+    """
+    policy = {
+        "kind": "policy",
+        "id": policy_id,
+        "name": f"Imported from {vendor}",
+        "description": description,
+        "scenario": policy_id,
+        **body,
+    }
+    scenario = starter_scenario(
+        scenario_id=policy_id,
+        name=f"People and services imported from {vendor}",
+        start=start,
+        people=people,
+        teams=[t for t in teams if t.members],
+        services=services,
+    )
+    translation = Translation(vendor, [str(p) for p in paths], policy, scenario, notes)
+    check_translation(translation)
+    return translation

@@ -54,6 +54,10 @@ class VendorObject:
         """The same object, labelled by what it is (e.g. ``schedule PXYZ 'Primary'``)."""
         return VendorObject(self.data, f"{self.where.split(': ')[0]}: {label}")
 
+    def unknown(self, field: str, kind: str, source: str, fetch: str) -> InputError:
+        """An InputError for a reference to an object that is not among the files, saying how to fetch it."""
+        return self.error(field, f"names {kind} {source}, which is not in the files given; add {fetch}")
+
     def has(self, field: str) -> bool:
         """Whether the field is present and not null."""
         return self.data.get(field) is not None

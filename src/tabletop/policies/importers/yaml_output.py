@@ -10,11 +10,9 @@ from typing import Any
 
 import yaml
 
-import tabletop
 from tabletop.policies.importers.translation import Translation
+from tabletop.spec.library import SCHEMA_DIR
 
-#: The JSON Schemas shipped with the package, which the written files point editors to.
-SCHEMA_DIR = Path(tabletop.__file__).resolve().parent / "schemas"
 #: Mappings and lists that fit on one line this long are written inline, ``{rotation: sre}``.
 _INLINE_WIDTH = 110
 #: Translation notes are wrapped to this width in the header comment.
