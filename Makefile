@@ -23,8 +23,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/tabletop validate src/tabletop/scenarios/library/*.yaml src/tabletop/policies/library/*.yaml
 	$(BIN)/tabletop oncall payments-platform --policy payments-tiered --at 2027-03-14T06:30:00Z
-	$(BIN)/tabletop oncall payments-platform --policy payments-follow-the-sun --at 2027-03-14T06:30:00Z
-	$(BIN)/tabletop run payments-platform --policy payments-tiered --replications 30 --workers 2
+	$(BIN)/tabletop compare payments-platform --policy payments-flat --policy payments-tiered \
+		--policy payments-follow-the-sun --replications 40 --workers 2 --out demo-report
+	@echo "Open demo-report/report.html in a browser (or read demo-report/report.md)."
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
@@ -47,4 +48,4 @@ schemas: $(VENV)/.installed
 	$(BIN)/tabletop schema --out src/tabletop/schemas
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis demo-report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,13 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def short_names(names: list[str]) -> dict[str, str]:
+    """Policy ids without the dash-ended prefix they all share (``payments-flat`` → ``flat``), for narrow tables."""
+    prefix = os.path.commonprefix(names)
+    prefix = prefix[: prefix.rfind("-") + 1]
+    return {name: name[len(prefix) :] or name for name in names}
+
+
 def _signed_points(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.1f}"
 
@@ -57,16 +65,19 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
     names = list(doc["policies"])
     baseline = names[0]
     first = doc["policies"][baseline]
+    short = short_names(names)
     console.print(
         f"[bold]{first['scenario']}[/]: {len(names)} policies on the same {first['replications']} replications × "
         f"{first['days']:g} days (seed {first['seed']}); differences are against [bold]{baseline}[/]"
     )
+    if any(short[n] != n for n in names):
+        console.print("policies: " + ", ".join(f"{short[n]} = {n}" for n in names))
     table = Table(title="SLA attainment, and the difference from the baseline in points [95% interval]")
     table.add_column("tier")
     table.add_column("metric")
     table.add_column("target", justify="right")
     for name in names:
-        table.add_column(name, justify="right")
+        table.add_column(short[name], justify="right")
     for tier, metrics in first["sla"].items():
         for metric, entry in metrics.items():
             if entry["target"] is None:
@@ -100,7 +111,7 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
         who = f"{busiest[0]} ({busiest[1]['interruptions']:.1f})" if busiest else "—"
         handoffs = policy_doc["handoffs"]
         load.add_row(
-            name,
+            short[name],
             f"{pages:.1f}",
             f"{interrupts:.1f}",
             f"{sleep:.1f}",

@@ -124,7 +124,8 @@ class DaskExecutor:
         if self.scheduler is None:
             cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         try:
-            client = Client(cluster if cluster is not None else self.scheduler, timeout="10s")
+            # A remote scheduler that does not answer in 10 s is not coming; a local one may be slow to start.
+            client = Client(cluster) if cluster is not None else Client(self.scheduler, timeout="10s")
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
         try:
