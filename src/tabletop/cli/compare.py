@@ -51,7 +51,7 @@ def register(commands: Any) -> None:
 
 def short_names(names: list[str]) -> dict[str, str]:
     """Policy ids without the dash-ended prefix they all share (``payments-flat`` → ``flat``), for narrow tables."""
-    prefix = os.path.commonprefix(names)
+    prefix = os.path.commonprefix(names)  # noqa: RUF071 - ids are compared as text, not as paths
     prefix = prefix[: prefix.rfind("-") + 1]
     return {name: name[len(prefix) :] or name for name in names}
 

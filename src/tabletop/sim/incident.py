@@ -86,6 +86,7 @@ class Incident:
         self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
         self._handing_over: set[str] = set()
         self._paged_roles: set[str] = set()
+        self._triaging: set[str] = set()
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = math.nan
@@ -127,9 +128,11 @@ class Incident:
     def _symptom_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
         self._engage(responder)
-        if self.leads or self._pending_symptom_handoff is not None:
+        if self.leads or self._pending_symptom_handoff is not None or responder.id in self._triaging:
             return
-        # The symptom owner triages, finds the cause elsewhere and hands over to the root owner.
+        # The symptom owner triages (once, however many of their alerts fire), finds the cause
+        # elsewhere and hands over to the root owner.
+        self._triaging.add(responder.id)
         self.world.after(self.draws.triage, self._symptom_handoff, responder)
 
     def _symptom_handoff(self, sender: Responder) -> None:
@@ -452,15 +455,15 @@ class Incident:
             return ""
         if math.isnan(record.acknowledged):
             return "waiting_ack"
-        pending = False
-        for domain, item in self.items.items():
-            if item.remaining > 0:
-                if self.leads[domain].current is item:
-                    return "working"
-                pending = True
-        if self.waiting_domains or self._pending_symptom_handoff is not None:
+        # The slowest part of a phase holds it up: a domain still without a lead, then a lead
+        # busy elsewhere; only when neither is the case is the incident simply being worked.
+        needed = self.draws.work[PHASES[self.phase]] if 0 <= self.phase < len(PHASES) else {}
+        if self._pending_symptom_handoff is not None or any(d in self.waiting_domains for d in needed):
             return "waiting_handoff"
-        return "waiting_busy" if pending else "working"
+        for domain, item in self.items.items():
+            if item.remaining > 0 and self.leads[domain].current is not item:
+                return "waiting_busy"
+        return "working"
 
     @property
     def last_progress(self) -> float:
