@@ -520,8 +520,14 @@ def sweep_curves_figure(points: Sequence[SweepPoint], along: str | None = None, 
     for axes, tier in zip(panels, tiers, strict=False):
         metrics += _sweep_tier_panel(axes, tier, lines=lines, along=along, positions=positions, goal=goal)
     _sweep_load_panel(panels[len(tiers)], lines, along, positions)
+    values = list(positions.values())
+    # Durations such as 5m … 60m crowd together on a linear axis; a log axis spaces them evenly.
+    spread = numeric and min(values) > 0 and max(values) >= 4 * min(values)
     for axes in panels[:-1]:
         ordered = sorted(positions, key=positions.__getitem__)
+        if spread:
+            axes.set_xscale("log")
+            axes.xaxis.set_minor_locator(NullLocator())
         axes.set_xticks([positions[text] for text in ordered], ordered)
         axes.tick_params(axis="x", labelbottom=True, labelsize=8)
         axes.set_xlabel(f"{along.rsplit('.', 1)[-1]}" + (" (minutes)" if numeric and _has_unit(positions) else ""))
