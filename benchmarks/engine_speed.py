@@ -23,8 +23,9 @@ import simpy
 
 from tabletop.policies.loading import load_pair
 from tabletop.sim.experiment import run_replications
+from tabletop.sim.prepared import Prepared
 from tabletop.sim.spec import RunSpec
-from tabletop.sim.world import World, roster_for
+from tabletop.sim.world import World
 
 
 def simpy_mmc(lam_per_min: float, mean_service: float, servers: int, horizon: float, seed: int) -> tuple[int, float]:
@@ -58,14 +59,14 @@ def main() -> None:
     args = parser.parse_args()
 
     scenario, policy = load_pair("mmc", "mmc-pool")
-    calendar = roster_for(scenario, policy, scenario.horizon)
+    prepared = Prepared(scenario, policy, scenario.horizon)
     kind = scenario.incident_types[0]
     assert kind.rate_per_week is not None
     lam = kind.rate_per_week / 10080
     ours, theirs = [], []
     for run in range(args.runs):
         began = time.perf_counter()
-        records = World(scenario, policy, seed=run, replication=0, calendar=calendar).run()
+        records = World(scenario, policy, seed=run, replication=0, prepared=prepared).run()
         ours.append(len(records.incidents) / (time.perf_counter() - began))
         began = time.perf_counter()
         served, _ = simpy_mmc(lam, 60.0, 10, scenario.horizon, run)

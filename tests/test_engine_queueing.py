@@ -10,8 +10,9 @@ from engine_helpers import mmc_pair
 
 from tabletop.sim.experiment import run_replications
 from tabletop.sim.metrics import t_interval
+from tabletop.sim.prepared import Prepared
 from tabletop.sim.spec import RunSpec
-from tabletop.sim.world import World, roster_for
+from tabletop.sim.world import World
 
 
 def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
@@ -34,11 +35,11 @@ def test_erlang_c_reference_values() -> None:
 
 def _replicate(c: int, lam: float, replications: int, days: int) -> dict[str, list[float]]:
     scenario, policy = mmc_pair(c, lam, "60m", days)
-    calendar = roster_for(scenario, policy, scenario.horizon)
+    prepared = Prepared(scenario, policy, scenario.horizon)
     out: dict[str, list[float]] = {"wq": [], "p_wait": [], "p_late": [], "util": [], "in_system": []}
     probe = np.random.default_rng(99)
     for replication in range(replications):
-        records = World(scenario, policy, seed=11, replication=replication, calendar=calendar).run()
+        records = World(scenario, policy, seed=11, replication=replication, prepared=prepared).run()
         # Discard the first day: the queue starts empty.
         incidents = [r for r in records.incidents if r.started >= 1440]
         waits = [(r.acknowledged - r.detected) / 60 for r in incidents]

@@ -254,6 +254,8 @@ class RosterCalendar:
         self.end = end.timestamp()
         self._starts: dict[tuple[str, str], list[float]] = {}
         self._segments: dict[tuple[str, str], list[Segment]] = {}
+        #: person -> (start, end, rotation, level) of every segment, by start; built on first use.
+        self._shifts: dict[str, list[tuple[float, float, str, str]]] | None = None
         for rotation in policy.rotations:
             tz = rotation_zone(rotation, policy)
             for name, level in rotation.levels.items():
@@ -287,6 +289,23 @@ class RosterCalendar:
     def on_call(self, rotation: str, level: str, at: datetime) -> str | None:
         """The person on call at an aware datetime, or None during a gap."""
         return self.on_call_at(rotation, level, _aware_seconds(at))
+
+    def shift_of(self, person: str, at: float) -> tuple[str, str, float] | None:
+        """The rotation level ``person`` is on call for at ``at`` and when that shift ends (the latest, if several)."""
+        if self._shifts is None:
+            self._shifts = {}
+            for (rotation, level), segments in self._segments.items():
+                for seg in segments:
+                    self._shifts.setdefault(seg.person, []).append((seg.start, seg.end, rotation, level))
+            for shifts in self._shifts.values():
+                shifts.sort()
+        best: tuple[str, str, float] | None = None
+        for start, end, rotation, level in self._shifts.get(person, ()):
+            if start > at:
+                break
+            if at < end and (best is None or end > best[2]):
+                best = (rotation, level, end)
+        return best
 
     def segment_at(self, rotation: str, level: str, at: float) -> Segment | None:
         """The on-call segment containing POSIX second ``at``, or None during a gap."""

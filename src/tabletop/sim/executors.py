@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tabletop.errors import InputError
-from tabletop.policies.roster import RosterCalendar
 from tabletop.sim.metrics import ReplicationSummary, summarise
+from tabletop.sim.prepared import Prepared
 from tabletop.sim.records import ReplicationRecords
 from tabletop.sim.spec import RunSpec
-from tabletop.sim.world import World, roster_for
+from tabletop.sim.world import World
 
 #: One replication's summary, with its records when they are kept.
 Played = tuple[ReplicationSummary, ReplicationRecords | None]
@@ -32,21 +32,21 @@ class Batch:
     replications: range
 
 
-def play(spec: RunSpec, replication: int, calendar: RosterCalendar) -> tuple[ReplicationSummary, ReplicationRecords]:
+def play(spec: RunSpec, replication: int, prepared: Prepared) -> tuple[ReplicationSummary, ReplicationRecords]:
     """Run one replication and summarise it."""
     world = World(
-        spec.scenario, spec.policy, seed=spec.seed, replication=replication, days=spec.days, calendar=calendar
+        spec.scenario, spec.policy, seed=spec.seed, replication=replication, days=spec.days, prepared=prepared
     )
     records = world.run()
     return summarise(records, spec.scenario, spec.policy), records
 
 
-def play_batch(spec: RunSpec, batch: Batch, calendar: RosterCalendar | None = None) -> list[Played]:
+def play_batch(spec: RunSpec, batch: Batch, prepared: Prepared | None = None) -> list[Played]:
     """Run a batch of replications of one spec."""
-    calendar = calendar or roster_for(spec.scenario, spec.policy, spec.horizon)
+    prepared = prepared or Prepared(spec.scenario, spec.policy, spec.horizon)
     played: list[Played] = []
     for replication in batch.replications:
-        summary, records = play(spec, replication, calendar)
+        summary, records = play(spec, replication, prepared)
         played.append((summary, records if spec.keep_records else None))
     return played
 
@@ -64,29 +64,29 @@ class SerialExecutor:
 
     def run(self, specs: Sequence[RunSpec], batches: Sequence[Batch]) -> Iterator[list[Played]]:
         """Results of each batch, in order."""
-        calendars: dict[int, RosterCalendar] = {}
+        prepared: dict[int, Prepared] = {}
         for batch in batches:
             spec = specs[batch.spec]
-            if batch.spec not in calendars:
-                calendars[batch.spec] = roster_for(spec.scenario, spec.policy, spec.horizon)
-            yield play_batch(spec, batch, calendars[batch.spec])
+            if batch.spec not in prepared:
+                prepared[batch.spec] = Prepared(spec.scenario, spec.policy, spec.horizon)
+            yield play_batch(spec, batch, prepared[batch.spec])
 
 
 _worker_specs: Sequence[RunSpec] = ()
-_worker_calendars: dict[int, RosterCalendar] = {}
+_worker_prepared: dict[int, Prepared] = {}
 
 
 def _init_worker(specs: Sequence[RunSpec]) -> None:
     global _worker_specs  # noqa: PLW0603 - the specs live in each worker process for its lifetime
     _worker_specs = specs
-    _worker_calendars.clear()
+    _worker_prepared.clear()
 
 
 def _play_in_worker(batch: Batch) -> list[Played]:
     spec = _worker_specs[batch.spec]
-    if batch.spec not in _worker_calendars:
-        _worker_calendars[batch.spec] = roster_for(spec.scenario, spec.policy, spec.horizon)
-    return play_batch(spec, batch, _worker_calendars[batch.spec])
+    if batch.spec not in _worker_prepared:
+        _worker_prepared[batch.spec] = Prepared(spec.scenario, spec.policy, spec.horizon)
+    return play_batch(spec, batch, _worker_prepared[batch.spec])
 
 
 class ProcessExecutor:

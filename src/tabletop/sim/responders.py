@@ -18,6 +18,7 @@ from tabletop.scenarios.model import (
 )
 from tabletop.sim.clock import Context, hour_class, person_context, person_zone
 from tabletop.sim.records import PageRecord
+from tabletop.sim.streams import Source, stream
 from tabletop.spec.distributions import Distribution
 
 if TYPE_CHECKING:
@@ -94,18 +95,27 @@ class Page:
 class Responder:
     """One person in the simulation: pages in, acknowledgements and work out."""
 
-    def __init__(self, world: World, person: Person, behaviour: Behaviour, rng: np.random.Generator) -> None:
+    def __init__(self, world: World, person: Person, behaviour: Behaviour, index: int) -> None:
         self.world = world
         self.person = person
         self.id = person.id
         self.zone = person_zone(person)
         self.behaviour = behaviour
-        self.rng = rng
+        self._index = index
+        self._rng: np.random.Generator | None = None
         self.current: WorkItem | None = None
         self.queue: list[tuple[int, int, WorkItem]] = []
         self.held_pages: list[tuple[int, int, Page]] = []
         self.interruptions: deque[float] = deque()
         self._sequence = 0
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This person's own random stream, made on first use: most people are not paged in a replication."""
+        if self._rng is None:
+            world = self.world
+            self._rng = stream(world.seed, world.replication, Source.PERSON, self._index)
+        return self._rng
 
     # -- pages ---------------------------------------------------------------------------
     def context(self, now: float) -> Context:

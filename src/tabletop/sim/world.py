@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,6 @@ import simpy
 from simpy.events import NORMAL, Event
 
 from tabletop.policies.model import (
-    Backstop,
     EscalationChain,
     EscalationLevel,
     EscalationTrigger,
@@ -20,22 +18,16 @@ from tabletop.policies.model import (
     Target,
     Tier,
 )
-from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import PHASES, IncidentType, Scenario, scenario_offset
 from tabletop.sim.clock import Clock
 from tabletop.sim.escalation import EscalationRun
 from tabletop.sim.incident import Incident, IncidentDraws, Symptom
 from tabletop.sim.pool import Pool
+from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
 from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
-from tabletop.sim.responders import Behaviour, Responder
+from tabletop.sim.responders import Responder
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.fields import zone
-
-#: After the horizon no new incidents start; open ones may run on this long before they are cut off.
-DRAIN_LIMIT = 30 * 1440.0
-#: How long a role or domain page waits at each try before paging again.
-ROLE_PAGE_DELAY = 15.0
-ROLE_PAGE_REPEATS = 2
 
 
 class _Call(Event):
@@ -67,7 +59,7 @@ class World:
         seed: int,
         replication: int,
         days: float | None = None,
-        calendar: RosterCalendar | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
         self.scenario = scenario
         self.policy = policy
@@ -76,7 +68,8 @@ class World:
         self.env = simpy.Environment()
         self.clock = Clock(scenario.start)
         self.horizon = days * 1440.0 if days is not None else scenario.horizon
-        self.calendar = calendar or roster_for(scenario, policy, self.horizon)
+        self.prepared = prepared or Prepared(scenario, policy, self.horizon)
+        self.calendar = self.prepared.calendar
         self.records = ReplicationRecords(replication)
         self.services = {s.id: s for s in scenario.services}
         self.teams = {t.id: t for t in scenario.teams}
@@ -90,10 +83,7 @@ class World:
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
-            profile = scenario.responsiveness_profiles.get(person.responsiveness)
-            behaviour = Behaviour.resolve(profile, person.response)
-            rng = stream(seed, replication, Source.PERSON, index)
-            self.responders[person.id] = Responder(self, person, behaviour, rng)
+            self.responders[person.id] = Responder(self, person, self.prepared.behaviours[person.id], index)
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
         self._pools_of: dict[str, list[Pool]] = {}
         for team in scenario.teams:
@@ -103,10 +93,7 @@ class World:
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
         self._count = 0
-        self._dependents = _dependents(scenario)
-        self._routes: dict[tuple[str, str, str], EscalationChain] = {}
-        self._rotation_levels = [(r.id, level) for r in policy.rotations for level in r.levels]
-        self._role_chains: dict[str, EscalationChain | None] = {}
+        self._chains = self.prepared.chains
 
     # -- scheduling ----------------------------------------------------------------------
     def after(self, delay: float, fn: Callable[[Any], None], value: Any = None) -> None:
@@ -138,7 +125,7 @@ class World:
             return
         assert kind.rate_per_week is not None
         arrivals = stream(self.seed, self.replication, Source.ARRIVALS, index)
-        weights = kind.hour_of_week.weights()
+        weights = self.prepared.weights[kind.id]
         peak = max(weights)
         rate = kind.rate_per_week * peak / 10080.0  # per minute, at the busiest hour
         flat = min(weights) == peak
@@ -195,7 +182,7 @@ class World:
         review_after = kind.review.sample(rng)
         triage = kind.triage.sample(rng)
         symptoms = []
-        for service, depth in self._dependents[root]:
+        for service, depth in self.prepared.dependents[root]:
             spread = sum(self.scenario.propagation_delay.sample(rng) for _ in range(depth))
             alert_delay = kind.detection.delay.sample(rng)
             draw = rng.random()
@@ -215,11 +202,16 @@ class World:
     # -- routing and targets -------------------------------------------------------------
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
-        key = (service_id, incident.kind.id, incident.record.tier)
-        chain = self._routes.get(key)
+        return self._chain(
+            ("route", service_id, incident.kind.id, incident.record.tier),
+            lambda: self._match(service_id, self.services[service_id].owner, incident),
+        )
+
+    def _chain(self, key: tuple[str, ...], build: Callable[[], EscalationChain]) -> EscalationChain:
+        """A derived chain, built the first time any replication needs it."""
+        chain = self._chains.get(key)
         if chain is None:
-            chain = self._match(service_id, self.services[service_id].owner, incident)
-            self._routes[key] = chain
+            chain = self._chains[key] = build()
         return chain
 
     def _match(self, service_id: str, team: str, incident: Incident) -> EscalationChain:
@@ -238,22 +230,28 @@ class World:
 
     def domain_chain(self, domain: str, incident: Incident) -> EscalationChain:
         """Where a tech lead for ``domain`` comes from: the policy's source, else the domain team's route."""
+        return self._chain(
+            ("domain", domain, incident.kind.id, incident.record.tier), lambda: self._domain_chain(domain, incident)
+        )
+
+    def _domain_chain(self, domain: str, incident: Incident) -> EscalationChain:
         team = next(t for t in self.scenario.teams if t.domain == domain)
         target = self.policy.mobilization.tech_leads.get(domain)
         if target is not None:
             # Work cannot wait for ever on one source: after its rounds, anyone in the domain's team will do.
-            return _single_level(f"tech_lead.{domain}", target, backstop=Target(team=team.id))
+            return single_level(f"tech_lead.{domain}", target, backstop=Target(team=team.id))
         owned = next((s.id for s in self.scenario.services if s.owner == team.id), None)
         if owned is not None:
             return self._match(owned, team.id, incident)
-        return _single_level(f"tech_lead.{domain}", Target(team=team.id))
+        return single_level(f"tech_lead.{domain}", Target(team=team.id))
 
     def role_chain(self, role: str) -> EscalationChain | None:
         """A one-level chain paging the policy's source for a role, or None when it has none."""
-        if role not in self._role_chains:
+        key = ("role", role)
+        if key not in self._chains:
             target = self.policy.mobilization.roles.get(role)  # type: ignore[call-overload]
-            self._role_chains[role] = _single_level(f"role.{role}", target) if target is not None else None
-        return self._role_chains[role]
+            self._chains[key] = single_level(f"role.{role}", target) if target is not None else None
+        return self._chains[key]
 
     def mobilization(self, tier: str) -> tuple[list[str], list[str]]:
         """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
@@ -286,16 +284,12 @@ class World:
         return min(changes) if changes else None
 
     def shift_of(self, person: str) -> tuple[str, str, float] | None:
-        """The rotation level a person is on call for now, and when that shift ends (latest first)."""
-        at = self.clock.posix(self.env.now)
-        best: tuple[str, str, float] | None = None
-        for rotation, level in self._rotation_levels:
-            segment = self.calendar.segment_at(rotation, level, at)
-            if segment is not None and segment.person == person:
-                ends = (segment.end - self.clock.start_ts) / 60.0
-                if best is None or ends > best[2]:
-                    best = (rotation, level, ends)
-        return best
+        """The rotation level a person is on call for now, and when that shift ends (the latest, if several)."""
+        shift = self.calendar.shift_of(person, self.clock.posix(self.env.now))
+        if shift is None:
+            return None
+        rotation, level, ends = shift
+        return rotation, level, (ends - self.clock.start_ts) / 60.0
 
     def on_call_now(self, rotation: str, level: str) -> str | None:
         """Who is on call for a rotation level right now."""
@@ -303,7 +297,7 @@ class World:
 
     def person_chain(self, person: str) -> EscalationChain:
         """A one-level chain paging one person (for a handover to a named successor)."""
-        return _single_level(f"person.{person}", Target(person=person))
+        return self._chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
     def domains_of(self, person: str) -> set[str]:
         """Domains of the teams a person belongs to."""
@@ -391,12 +385,19 @@ class World:
         if trigger.action == "next_level" and run is not None and not run.done:
             run.advance()
             return
-        targets = trigger.targets or (
-            run.chain.levels[min(run.level + 1, len(run.chain.levels) - 1)].targets if run else []
-        )
-        if not targets:
+        # A trigger without targets brings in the root chain's next level.
+        if trigger.targets:
+            key: tuple[str, ...] = ("trigger", trigger.id)
+            targets = trigger.targets
+        elif run is not None:
+            following = min(run.level + 1, len(run.chain.levels) - 1)
+            key = ("trigger", trigger.id, run.chain.id, str(following))
+            targets = run.chain.levels[following].targets
+        else:
             return
-        chain = EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+        chain = self._chain(
+            key, lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+        )
         sender = incident.record.commander or incident.record.first_responder
         handoff = self.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
 
@@ -458,40 +459,5 @@ class World:
                 pool.serve()
 
 
-def _single_level(name: str, target: Target, backstop: Target | None = None) -> EscalationChain:
-    level = EscalationLevel(targets=[target], delay=ROLE_PAGE_DELAY)
-    last = Backstop(targets=[backstop]) if backstop is not None else None
-    return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS, backstop=last)
-
-
 def _hour_of_week(local: Any) -> int:
     return int(local.weekday() * 24 + local.hour)
-
-
-def _dependents(scenario: Scenario) -> dict[str, list[tuple[str, int]]]:
-    """For each service, the services that depend on it (directly or not) with their distance."""
-    direct: dict[str, list[str]] = {s.id: [] for s in scenario.services}
-    for service in scenario.services:
-        for dep in service.depends_on:
-            direct[dep].append(service.id)
-    result: dict[str, list[tuple[str, int]]] = {}
-    for root in direct:
-        seen = {root: 0}
-        frontier = [root]
-        while frontier:
-            nxt = []
-            for node in frontier:
-                for up in direct[node]:
-                    if up not in seen:
-                        seen[up] = seen[node] + 1
-                        nxt.append(up)
-            frontier = nxt
-        result[root] = [(s, d) for s, d in seen.items() if s != root]
-    return result
-
-
-def roster_for(scenario: Scenario, policy: Policy, horizon: float) -> RosterCalendar:
-    """The roster calendar covering a run, from a day before the start to past the drain limit."""
-    start = scenario.start - timedelta(days=1)
-    end = scenario.start + timedelta(minutes=horizon + DRAIN_LIMIT + 1440)
-    return RosterCalendar(policy, start, end)

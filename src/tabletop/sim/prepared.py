@@ -1,0 +1,67 @@
+"""What a scenario and policy imply that no replication changes, worked out once and shared by all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, Policy, Target
+from tabletop.policies.roster import RosterCalendar
+from tabletop.scenarios.model import Scenario
+from tabletop.sim.responders import Behaviour
+
+#: After the horizon no new incidents start; open ones may run on this long before they are cut off.
+DRAIN_LIMIT = 30 * 1440.0
+#: How long a role or domain page waits at each try before paging again.
+ROLE_PAGE_DELAY = 15.0
+ROLE_PAGE_REPEATS = 2
+
+
+def single_level(name: str, target: Target, backstop: Target | None = None) -> EscalationChain:
+    """A chain that pages one target in rounds (and then a backstop): how roles and successors are sought."""
+    level = EscalationLevel(targets=[target], delay=ROLE_PAGE_DELAY)
+    last = Backstop(targets=[backstop]) if backstop is not None else None
+    return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS, backstop=last)
+
+
+def roster_for(scenario: Scenario, policy: Policy, horizon: float) -> RosterCalendar:
+    """The roster calendar covering a run, from a day before the start to past the drain limit."""
+    start = scenario.start - timedelta(days=1)
+    end = scenario.start + timedelta(minutes=horizon + DRAIN_LIMIT + 1440)
+    return RosterCalendar(policy, start, end)
+
+
+def dependents(scenario: Scenario) -> dict[str, list[tuple[str, int]]]:
+    """For each service, the services that depend on it (directly or not) with their distance."""
+    direct: dict[str, list[str]] = {s.id: [] for s in scenario.services}
+    for service in scenario.services:
+        for dep in service.depends_on:
+            direct[dep].append(service.id)
+    result: dict[str, list[tuple[str, int]]] = {}
+    for root in direct:
+        seen = {root: 0}
+        frontier = [root]
+        while frontier:
+            following = []
+            for node in frontier:
+                for upstream in direct[node]:
+                    if upstream not in seen:
+                        seen[upstream] = seen[node] + 1
+                        following.append(upstream)
+            frontier = following
+        result[root] = [(s, d) for s, d in seen.items() if s != root]
+    return result
+
+
+class Prepared:
+    """The roster calendar, arrival profiles, dependency fan-out, responder behaviour and derived chains."""
+
+    def __init__(self, scenario: Scenario, policy: Policy, horizon: float) -> None:
+        self.calendar = roster_for(scenario, policy, horizon)
+        self.weights = {kind.id: kind.hour_of_week.weights() for kind in scenario.incident_types}
+        self.dependents = dependents(scenario)
+        self.behaviours = {
+            person.id: Behaviour.resolve(scenario.responsiveness_profiles.get(person.responsiveness), person.response)
+            for person in scenario.people
+        }
+        #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.
+        self.chains: dict[tuple[str, ...], EscalationChain | None] = {}
