@@ -94,7 +94,8 @@ class EscalationRun:
                 if wake is not None:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
                 return
-        self.world.after(level.delay, self._timeout, self._token)
+        if not self.done:  # an instant answer needs no timer
+            self.world.after(level.delay, self._timeout, self._token)
 
     def _retry(self, payload: tuple[int, int]) -> None:
         index, token = payload

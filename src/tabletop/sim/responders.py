@@ -141,7 +141,8 @@ class Responder:
         world.records.pages.append(record)
         incident.record.pages += 1
         page = Page(incident, level, acknowledge, record)
-        if self.rng.random() < self.behaviour.miss[context]:
+        miss = self.behaviour.miss[context]
+        if miss > 0 and self.rng.random() < miss:
             record.outcome = "missed"
             return page
         busy = self.current
