@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test test-slow lint format benchmark schemas clean
+.PHONY: demo test test-slow format benchmark schemas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ format: $(VENV)/.installed-dev
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/oncall_queries.py
 	$(BIN)/python benchmarks/engine_speed.py
+	$(BIN)/python benchmarks/experiment_speed.py
 
 schemas: $(VENV)/.installed
 	$(BIN)/tabletop schema --out src/tabletop/schemas
