@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tabletop.scenarios.model import PHASES, IncidentType
+from tabletop.sim import communications, triggers
+from tabletop.sim.draws import IncidentDraws
 from tabletop.sim.escalation import EscalationRun
 from tabletop.sim.records import HandoffRecord, IncidentRecord
 from tabletop.sim.responders import Responder, WorkItem
@@ -18,29 +19,6 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
-
-
-@dataclass(frozen=True, slots=True)
-class Symptom:
-    """A dependent service showing the fault, with its alert time and correlation draw."""
-
-    service: str
-    alert_at: float
-    correlation_draw: float
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentDraws:
-    """Everything random about an incident, drawn at creation so every policy sees the same incident."""
-
-    root_service: str
-    tier: str
-    detected_by: str
-    detect_after: float
-    work: dict[str, dict[str, float]]
-    review_after: float
-    triage: float
-    symptoms: tuple[Symptom, ...]
 
 
 class Incident:
@@ -102,7 +80,7 @@ class Incident:
             self.record.detected_by = by
             self._since = now
             self._state = "waiting_ack"
-            self.world.schedule_triggers(self)
+            triggers.arm(self.world, self)
         owner = self.world.services[service].owner
         if service == self.draws.root_service or correlated or owner == self.root_team:
             self._page_root()
@@ -171,7 +149,7 @@ class Incident:
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
-        self.world.schedule_updates(self)
+        communications.schedule_updates(self.world, self)
         self._next_phase()
 
     def _mobilize(self, roles: list[str], *, required: bool) -> None:
@@ -402,7 +380,7 @@ class Incident:
         if domain not in work or domain in self.items:
             return
         lead = self.leads[domain]
-        minutes = work[domain] * self.world.slowdown(self, lead) + self.extra_work.pop(lead.id, 0.0)
+        minutes = work[domain] * communications.slowdown(self.world, self, lead) + self.extra_work.pop(lead.id, 0.0)
         item = WorkItem(self, domain, minutes, self._work_done)
         self.items[domain] = item
         self.leads[domain].assign(item)

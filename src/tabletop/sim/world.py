@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -13,15 +12,14 @@ from simpy.events import NORMAL, Event
 from tabletop.policies.model import (
     EscalationChain,
     EscalationLevel,
-    EscalationTrigger,
     Policy,
     Target,
     Tier,
 )
-from tabletop.scenarios.model import PHASES, IncidentType, Scenario, scenario_offset
+from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
 from tabletop.sim.clock import Clock
-from tabletop.sim.escalation import EscalationRun
-from tabletop.sim.incident import Incident, IncidentDraws, Symptom
+from tabletop.sim.draws import draw_incident
+from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
 from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
@@ -146,7 +144,7 @@ class World:
     def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
         kind, rng = payload
         self._count += 1
-        draws = self._draw(kind, rng)
+        draws = draw_incident(kind, rng, self.scenario, self.prepared.dependents)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
         alert = (incident, draws.root_service, False, draws.detected_by)
@@ -162,52 +160,15 @@ class World:
         incident, service, correlated, by = payload
         incident.alert(service, correlated, by)
 
-    def _draw(self, kind: IncidentType, rng: np.random.Generator) -> IncidentDraws:
-        """Every random attribute of a new incident, in a fixed order, whatever the policy."""
-        weights = kind.root_weights()
-        names = list(weights)
-        if len(names) == 1:
-            root = names[0]
-        else:
-            total = sum(weights.values())
-            root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
-        tier = kind.tier or self.services[root].tier
-        # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
-        # alone, so every policy still sees the same incident.
-        chance = kind.detection.monitored
-        monitored = self.services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
-        monitor_delay = kind.detection.delay.sample(rng) if monitored else 0.0
-        report_delay = 0.0 if monitored else kind.detection.customer_report_delay.sample(rng)
-        work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
-        review_after = kind.review.sample(rng)
-        triage = kind.triage.sample(rng)
-        symptoms = []
-        for service, depth in self.prepared.dependents[root]:
-            spread = sum(self.scenario.propagation_delay.sample(rng) for _ in range(depth))
-            alert_delay = kind.detection.delay.sample(rng)
-            draw = rng.random()
-            if self.services[service].monitored:
-                symptoms.append(Symptom(service, spread + alert_delay, draw))
-        return IncidentDraws(
-            root_service=root,
-            tier=tier,
-            detected_by="monitoring" if monitored else "customer",
-            detect_after=monitor_delay if monitored else report_delay,
-            work=work,
-            review_after=review_after,
-            triage=triage,
-            symptoms=tuple(symptoms),
-        )
-
     # -- routing and targets -------------------------------------------------------------
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
-        return self._chain(
+        return self.chain(
             ("route", service_id, incident.kind.id, incident.record.tier),
             lambda: self._match(service_id, self.services[service_id].owner, incident),
         )
 
-    def _chain(self, key: tuple[str, ...], build: Callable[[], EscalationChain]) -> EscalationChain:
+    def chain(self, key: tuple[str, ...], build: Callable[[], EscalationChain]) -> EscalationChain:
         """A derived chain, built the first time any replication needs it."""
         chain = self._chains.get(key)
         if chain is None:
@@ -230,7 +191,7 @@ class World:
 
     def domain_chain(self, domain: str, incident: Incident) -> EscalationChain:
         """Where a tech lead for ``domain`` comes from: the policy's source, else the domain team's route."""
-        return self._chain(
+        return self.chain(
             ("domain", domain, incident.kind.id, incident.record.tier), lambda: self._domain_chain(domain, incident)
         )
 
@@ -297,7 +258,7 @@ class World:
 
     def person_chain(self, person: str) -> EscalationChain:
         """A one-level chain paging one person (for a handover to a named successor)."""
-        return self._chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
+        return self.chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
     def domains_of(self, person: str) -> set[str]:
         """Domains of the teams a person belongs to."""
@@ -332,117 +293,6 @@ class World:
         incident.record.handoff_delay += record.accepted - record.initiated
 
     # -- lifecycle hooks -----------------------------------------------------------------
-    def slowdown(self, incident: Incident, lead: Responder) -> float:
-        """Work multiplier: a commander who must also post status updates works slower."""
-        tier = self.tiers[incident.record.tier]
-        posts = tier.updates.internal is not None or tier.updates.external is not None
-        if posts and "comms_lead" not in incident.roles and incident.record.commander == lead.id:
-            return 1.0 + self.policy.communications.commander_slowdown
-        return 1.0
-
-    def schedule_triggers(self, incident: Incident) -> None:
-        """Arm the policy's escalation triggers for a newly detected incident."""
-        tier = self.tiers[incident.record.tier]
-        for trigger in self.policy.escalation_triggers:
-            if trigger.tiers is not None and incident.record.tier not in trigger.tiers:
-                continue
-            if trigger.not_reached is not None:
-                if trigger.after is not None:
-                    delay = trigger.after
-                else:
-                    target = getattr(tier.sla, trigger.not_reached)
-                    if target is None or trigger.at_fraction is None:
-                        continue
-                    delay = trigger.at_fraction * target
-                self.after(delay, self._risk_trigger, (incident, trigger, trigger.not_reached))
-            elif trigger.stalled_for is not None:
-                self.after(trigger.stalled_for, self._stall_check, (incident, trigger, trigger.stalled_for))
-
-    def _risk_trigger(self, payload: tuple[Incident, EscalationTrigger, str]) -> None:
-        incident, trigger, milestone = payload
-        if incident.closed or incident.milestone_reached(milestone):
-            return
-        self._act(incident, trigger)
-
-    def _stall_check(self, payload: tuple[Incident, EscalationTrigger, float]) -> None:
-        incident, trigger, window = payload
-        if incident.closed or not math.isnan(incident.record.recovered):
-            return
-        idle = self.env.now - incident.last_progress if not math.isnan(incident.last_progress) else math.inf
-        if idle >= window - 1e-9:  # tolerance: rescheduling by a rounding error would never end
-            self._act(incident, trigger)
-            self.after(window, self._stall_check, payload)
-        else:
-            self.after(window - idle, self._stall_check, payload)
-
-    def _act(self, incident: Incident, trigger: EscalationTrigger) -> None:
-        incident.request_help()
-        run = incident.root_run
-        if trigger.action == "repage":
-            if run is not None:
-                run.repage()
-            return
-        if trigger.action == "next_level" and run is not None and not run.done:
-            run.advance()
-            return
-        # A trigger without targets brings in the root chain's next level.
-        if trigger.targets:
-            key: tuple[str, ...] = ("trigger", trigger.id)
-            targets = trigger.targets
-        elif run is not None:
-            following = min(run.level + 1, len(run.chain.levels) - 1)
-            key = ("trigger", trigger.id, run.chain.id, str(following))
-            targets = run.chain.levels[following].targets
-        else:
-            return
-        chain = self._chain(
-            key, lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
-        )
-        sender = incident.record.commander or incident.record.first_responder
-        handoff = self.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
-
-        def joined(responder: Responder) -> None:
-            incident.engaged.setdefault(responder.id, self.env.now)
-            if handoff is not None:
-                self.accept_handoff(incident, handoff, responder)
-            incident.record.commander = responder.id
-
-        incident.record.escalations += 1
-        EscalationRun(self, incident, chain, joined, f"trigger:{trigger.id}").start()
-
-    def schedule_updates(self, incident: Incident) -> None:
-        """Status updates fall due on the tier's cadences until the incident is recovered."""
-        tier = self.tiers[incident.record.tier]
-        for channel, cadence in (("internal", tier.updates.internal), ("external", tier.updates.external)):
-            if cadence is not None:
-                self.after(cadence, self._update_due, (incident, channel, cadence))
-        inclusion = tier.customer_inclusion
-        if inclusion is not None and self.services[incident.draws.root_service].enterprise_customers:
-            wait = max(0.0, incident.record.detected + inclusion.enterprise_after - self.env.now)
-            self.after(wait, self._invite_customer, incident)
-
-    def _update_due(self, payload: tuple[Incident, str, float]) -> None:
-        incident, channel, cadence = payload
-        if incident.closed or not math.isnan(incident.record.recovered):
-            return
-        record = incident.record
-        setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
-        # A comms lead posts on time. A commander posts on time only when not heads-down in work;
-        # otherwise they stop to write it late, and their work waits for as long as that takes.
-        on_time = "comms_lead" in incident.roles
-        commander = self.responders.get(record.commander)
-        if not on_time and commander is not None:
-            on_time = commander.current is None
-            if not on_time:
-                commander.interrupt(self.policy.communications.update_cost.sample(self.policy_rng))
-        if on_time:
-            setattr(record, f"{channel}_updates_on_time", getattr(record, f"{channel}_updates_on_time") + 1)
-        self.after(cadence, self._update_due, payload)
-
-    def _invite_customer(self, incident: Incident) -> None:
-        if not incident.closed and math.isnan(incident.record.recovered):
-            incident.record.customer_invited = self.env.now
-
     def add_engagement(self, person: str, minutes: float) -> None:
         """Add engaged minutes to a person's load."""
         self.records.engaged[person] = self.records.engaged.get(person, 0.0) + minutes

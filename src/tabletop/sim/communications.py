@@ -1,0 +1,57 @@
+"""Status updates on each tier's cadence, customer inclusion, and what posting costs a commander."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tabletop.sim.incident import Incident
+    from tabletop.sim.responders import Responder
+    from tabletop.sim.world import World
+
+
+def slowdown(world: World, incident: Incident, lead: Responder) -> float:
+    """Work multiplier: a commander who must also post status updates works slower."""
+    tier = world.tiers[incident.record.tier]
+    posts = tier.updates.internal is not None or tier.updates.external is not None
+    if posts and "comms_lead" not in incident.roles and incident.record.commander == lead.id:
+        return 1.0 + world.policy.communications.commander_slowdown
+    return 1.0
+
+
+def schedule_updates(world: World, incident: Incident) -> None:
+    """Status updates fall due on the tier's cadences until the incident is recovered."""
+    tier = world.tiers[incident.record.tier]
+    for channel, cadence in (("internal", tier.updates.internal), ("external", tier.updates.external)):
+        if cadence is not None:
+            world.after(cadence, _update_due, (world, incident, channel, cadence))
+    inclusion = tier.customer_inclusion
+    if inclusion is not None and world.services[incident.draws.root_service].enterprise_customers:
+        wait = max(0.0, incident.record.detected + inclusion.enterprise_after - world.env.now)
+        world.after(wait, _invite_customer, (world, incident))
+
+
+def _update_due(payload: tuple[World, Incident, str, float]) -> None:
+    world, incident, channel, cadence = payload
+    if incident.closed or not math.isnan(incident.record.recovered):
+        return
+    record = incident.record
+    setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
+    # A comms lead posts on time. A commander posts on time only when not heads-down in work;
+    # otherwise they stop to write it late, and their work waits for as long as that takes.
+    on_time = "comms_lead" in incident.roles
+    commander = world.responders.get(record.commander)
+    if not on_time and commander is not None:
+        on_time = commander.current is None
+        if not on_time:
+            commander.interrupt(world.policy.communications.update_cost.sample(world.policy_rng))
+    if on_time:
+        setattr(record, f"{channel}_updates_on_time", getattr(record, f"{channel}_updates_on_time") + 1)
+    world.after(cadence, _update_due, payload)
+
+
+def _invite_customer(payload: tuple[World, Incident]) -> None:
+    world, incident = payload
+    if not incident.closed and math.isnan(incident.record.recovered):
+        incident.record.customer_invited = world.env.now

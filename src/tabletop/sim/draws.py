@@ -1,0 +1,76 @@
+"""Everything random about an incident, drawn when it starts so that every policy sees the same incident."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tabletop.scenarios.model import PHASES, IncidentType, Scenario
+
+#: For each service, the services that depend on it (directly or not) with their distance.
+Dependents = dict[str, list[tuple[str, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Symptom:
+    """A dependent service showing the fault, with its alert time and correlation draw."""
+
+    service: str
+    alert_at: float
+    correlation_draw: float
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDraws:
+    """Everything random about an incident, drawn at creation so every policy sees the same incident."""
+
+    root_service: str
+    tier: str
+    detected_by: str
+    detect_after: float
+    work: dict[str, dict[str, float]]
+    review_after: float
+    triage: float
+    symptoms: tuple[Symptom, ...]
+
+
+def draw_incident(
+    kind: IncidentType, rng: np.random.Generator, scenario: Scenario, dependents: Dependents
+) -> IncidentDraws:
+    """Every random attribute of a new incident, in a fixed order, whatever the policy."""
+    services = {s.id: s for s in scenario.services}
+    weights = kind.root_weights()
+    names = list(weights)
+    if len(names) == 1:
+        root = names[0]
+    else:
+        total = sum(weights.values())
+        root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
+    tier = kind.tier or services[root].tier
+    # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
+    # alone, so every policy still sees the same incident.
+    chance = kind.detection.monitored
+    monitored = services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
+    monitor_delay = kind.detection.delay.sample(rng) if monitored else 0.0
+    report_delay = 0.0 if monitored else kind.detection.customer_report_delay.sample(rng)
+    work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
+    review_after = kind.review.sample(rng)
+    triage = kind.triage.sample(rng)
+    symptoms = []
+    for service, depth in dependents[root]:
+        spread = sum(scenario.propagation_delay.sample(rng) for _ in range(depth))
+        alert_delay = kind.detection.delay.sample(rng)
+        draw = rng.random()
+        if services[service].monitored:
+            symptoms.append(Symptom(service, spread + alert_delay, draw))
+    return IncidentDraws(
+        root_service=root,
+        tier=tier,
+        detected_by="monitoring" if monitored else "customer",
+        detect_after=monitor_delay if monitored else report_delay,
+        work=work,
+        review_after=review_after,
+        triage=triage,
+        symptoms=tuple(symptoms),
+    )

@@ -1,0 +1,88 @@
+"""Escalation triggers: act when a milestone is at risk of missing its SLA, or when an incident stalls."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from tabletop.policies.model import EscalationChain, EscalationLevel, EscalationTrigger
+from tabletop.sim.escalation import EscalationRun
+
+if TYPE_CHECKING:
+    from tabletop.sim.incident import Incident
+    from tabletop.sim.responders import Responder
+    from tabletop.sim.world import World
+
+
+def arm(world: World, incident: Incident) -> None:
+    """Arm the policy's escalation triggers for a newly detected incident."""
+    tier = world.tiers[incident.record.tier]
+    for trigger in world.policy.escalation_triggers:
+        if trigger.tiers is not None and incident.record.tier not in trigger.tiers:
+            continue
+        if trigger.not_reached is not None:
+            if trigger.after is not None:
+                delay = trigger.after
+            else:
+                target = getattr(tier.sla, trigger.not_reached)
+                if target is None or trigger.at_fraction is None:
+                    continue
+                delay = trigger.at_fraction * target
+            world.after(delay, _risk, (world, incident, trigger, trigger.not_reached))
+        elif trigger.stalled_for is not None:
+            world.after(trigger.stalled_for, _stall_check, (world, incident, trigger, trigger.stalled_for))
+
+
+def _risk(payload: tuple[World, Incident, EscalationTrigger, str]) -> None:
+    world, incident, trigger, milestone = payload
+    if incident.closed or incident.milestone_reached(milestone):
+        return
+    _act(world, incident, trigger)
+
+
+def _stall_check(payload: tuple[World, Incident, EscalationTrigger, float]) -> None:
+    world, incident, trigger, window = payload
+    if incident.closed or not math.isnan(incident.record.recovered):
+        return
+    idle = world.env.now - incident.last_progress if not math.isnan(incident.last_progress) else math.inf
+    if idle >= window - 1e-9:  # tolerance: rescheduling by a rounding error would never end
+        _act(world, incident, trigger)
+        world.after(window, _stall_check, payload)
+    else:
+        world.after(window - idle, _stall_check, payload)
+
+
+def _act(world: World, incident: Incident, trigger: EscalationTrigger) -> None:
+    incident.request_help()
+    run = incident.root_run
+    if trigger.action == "repage":
+        if run is not None:
+            run.repage()
+        return
+    if trigger.action == "next_level" and run is not None and not run.done:
+        run.advance()
+        return
+    # A trigger without targets brings in the root chain's next level.
+    if trigger.targets:
+        key: tuple[str, ...] = ("trigger", trigger.id)
+        targets = trigger.targets
+    elif run is not None:
+        following = min(run.level + 1, len(run.chain.levels) - 1)
+        key = ("trigger", trigger.id, run.chain.id, str(following))
+        targets = run.chain.levels[following].targets
+    else:
+        return
+    chain = world.chain(
+        key, lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+    )
+    sender = incident.record.commander or incident.record.first_responder
+    handoff = world.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
+
+    def joined(responder: Responder) -> None:
+        incident.engaged.setdefault(responder.id, world.env.now)
+        if handoff is not None:
+            world.accept_handoff(incident, handoff, responder)
+        incident.record.commander = responder.id
+
+    incident.record.escalations += 1
+    EscalationRun(world, incident, chain, joined, f"trigger:{trigger.id}").start()
