@@ -104,3 +104,14 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["oncall", "--at", "2027-01-12T10:00:00Z"])
     assert exc.value.code == 2
     assert "the following arguments are required: --policy" in capsys.readouterr().err
+
+
+def test_policy_for_another_scenario_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "run", "startup", "--policy", "payments-tiered", "-r", "1")
+    assert code == 2
+    first = err.splitlines()[0]
+    assert first.endswith(
+        "payments-tiered.yaml:14:11: this policy is written for scenario 'payments-platform' "
+        "and is played here against 'startup'"
+    )
+    assert "unknown person" in err

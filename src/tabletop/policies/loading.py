@@ -9,7 +9,7 @@ from tabletop.policies.model import Policy
 from tabletop.policies.references import check_policy, check_scenario_tiers
 from tabletop.scenarios.loading import read_scenario
 from tabletop.scenarios.model import Scenario
-from tabletop.spec.library import resolve
+from tabletop.spec.library import resolve, shown_path
 from tabletop.spec.loading import read_model, require
 from tabletop.spec.yaml_source import SourceDocument
 
@@ -21,7 +21,8 @@ def read_policy(
     argument: str | Path, scenario: Scenario | None = None
 ) -> tuple[Policy | None, SourceDocument | None, list[Problem]]:
     """Read a policy by path or library name; with a scenario, its people, teams and services are checked too."""
-    return read_model(policy_path(argument), Policy, lambda p: check_policy(p, scenario), display=str(argument))
+    path = policy_path(argument)
+    return read_model(path, Policy, lambda p: check_policy(p, scenario), display=shown_path(argument, path))
 
 
 def policy_path(argument: str | Path) -> Path:
@@ -44,9 +45,14 @@ def load_pair(scenario_argument: str | Path, policy_argument: str | Path) -> tup
     scenario, scenario_document, problems = read_scenario(scenario_argument)
     if scenario is None or scenario_document is None:
         raise SpecError(problems)
-    policy, _, problems = read_policy(policy_argument, scenario)
+    policy, document, problems = read_policy(policy_argument, scenario)
     if policy is not None:
         problems = pair_problems(policy, scenario, scenario_document)
+    elif document is not None and isinstance(document.data, dict):
+        written_for = document.data.get("scenario")
+        if isinstance(written_for, str) and written_for != scenario.id and problems:
+            message = f"this policy is written for scenario '{written_for}' and is played here against '{scenario.id}'"
+            problems = [document.problem(("scenario",), message), *problems]
     if policy is None or problems:
         raise SpecError(problems)
     return scenario, policy

@@ -7,7 +7,7 @@ from pathlib import Path
 from tabletop.errors import Problem
 from tabletop.scenarios.model import Scenario
 from tabletop.scenarios.references import check_scenario
-from tabletop.spec.library import resolve
+from tabletop.spec.library import resolve, shown_path
 from tabletop.spec.loading import read_model, require
 from tabletop.spec.yaml_source import SourceDocument
 
@@ -22,7 +22,8 @@ def scenario_path(argument: str | Path) -> Path:
 
 def read_scenario(argument: str | Path) -> tuple[Scenario | None, SourceDocument | None, list[Problem]]:
     """Read a scenario given by path or library name, returning every problem instead of raising."""
-    return read_model(scenario_path(argument), Scenario, check_scenario, display=str(argument))
+    path = scenario_path(argument)
+    return read_model(path, Scenario, check_scenario, display=shown_path(argument, path))
 
 
 def load_scenario(argument: str | Path) -> Scenario:

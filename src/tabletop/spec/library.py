@@ -29,3 +29,13 @@ def resolve(argument: str, folder: Path, what: str) -> Path:
         f"no {what} file or library {what} named '{argument}'{did_you_mean(argument, names)}; "
         f"bundled {what} files: {one_of(names)}"
     )
+
+
+def shown_path(argument: str | Path, path: Path) -> str:
+    """How to name a file in messages: as the user gave it, or for a library name the file it stands for."""
+    if Path(argument) == path or not path.is_absolute():
+        return str(argument)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
