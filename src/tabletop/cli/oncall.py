@@ -80,6 +80,6 @@ def run(args: argparse.Namespace) -> int:
             after = ""
             if upcoming is not None:
                 person, start = upcoming
-                after = f"   next: {person} at {datetime.fromtimestamp(start, at.tzinfo):%a %d %b %H:%M}"
+                after = f"   next: {person} at {datetime.fromtimestamp(start, at.tzinfo):%a %d %b %H:%M %Z}"
             print(f"  {label}  {who}{after}")
     return 0
