@@ -1,1 +1,1 @@
-"""Tabletop."""
+"""The world: scenario files (teams, people, services, incident types, drill injects) and the bundled library."""

@@ -1,1 +1,1 @@
-"""Tabletop."""
+"""What scenario and policy files share: YAML with positions, field types, distributions, located errors."""

@@ -1,1 +1,1 @@
-"""Tabletop."""
+"""The Textual drill application, where people play incident roles against the engine (to come)."""
