@@ -366,12 +366,12 @@ class Incident:
             work = self.draws.work[PHASES[self.phase]]
             if work:
                 self.items = {}
+                # Starting work or paging a domain re-evaluates the incident's state each time.
                 for domain in work:
                     if domain in self.leads:
                         self._start_domain_work(domain)
                     else:
                         self._page_domain(domain, handoff=True)
-                self.refresh()
                 return
             self._milestone(PHASES[self.phase])
 
