@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tabletop.cli import main
+from tabletop.errors import Problem
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BAD = CORPUS / "bad"
@@ -60,7 +61,7 @@ class Expected:
     column: int
     text: str
 
-    def matches(self, printed: Printed) -> bool:
+    def matches(self, printed: Problem) -> bool:
         """Whether ``printed`` is at this position and contains every fragment, in order."""
         if (printed.file, printed.line, printed.column) != (self.file, self.line, self.column):
             return False
@@ -74,19 +75,6 @@ class Expected:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.text}"
-
-
-@dataclass(frozen=True)
-class Printed:
-    """One problem line printed on stderr."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -129,9 +117,9 @@ def pair_case(name: str) -> Case:
     return Case(tuple(map(str, files)), tuple(expected))
 
 
-def parse_stderr(err: str, files: tuple[str, ...]) -> tuple[list[Printed], list[str]]:
+def parse_stderr(err: str, files: tuple[str, ...]) -> tuple[list[Problem], list[str]]:
     """Problem lines for the given files, and every other non-empty stderr line."""
-    problems: list[Printed] = []
+    problems: list[Problem] = []
     other: list[str] = []
     for line in err.splitlines():
         if not line.strip():
@@ -139,14 +127,14 @@ def parse_stderr(err: str, files: tuple[str, ...]) -> tuple[list[Printed], list[
         for file in sorted(files, key=len, reverse=True):
             match = _POSITION.match(line[len(file) + 1 :]) if line.startswith(f"{file}:") else None
             if match:
-                problems.append(Printed(file, int(match[1]), int(match[2]), match[3]))
+                problems.append(Problem(file, int(match[1]), int(match[2]), match[3]))
                 break
         else:
             other.append(line)
     return problems, other
 
 
-def pair_up(expected: tuple[Expected, ...], printed: list[Printed]) -> dict[int, int]:
+def pair_up(expected: tuple[Expected, ...], printed: list[Problem]) -> dict[int, int]:
     """A largest one-to-one matching of expectations to printed lines (expectation index -> line index)."""
     owner: dict[int, int] = {}
 
