@@ -27,17 +27,14 @@ class EscalationRun:
         incident: Incident,
         chain: EscalationChain,
         on_acknowledge: OnAcknowledge,
-        label: str,
     ) -> None:
         self.world = world
         self.incident = incident
         self.chain = chain
         self.on_acknowledge = on_acknowledge
-        self.label = label
         self.acknowledged_by: Responder | None = None
         self.loop = 0
         self.level = -1
-        self.pages: list[Page] = []
         self._token = 0
         #: When a re-escalation of an acknowledged, stalled incident began (NaN when none waits for an answer).
         self._reinforcing = math.nan
@@ -153,7 +150,7 @@ class EscalationRun:
             world.round_robin[robin_key] = turn + 1
             people = [people[turn % len(people)]]
         for person in people:
-            self.pages.append(world.responders[person].page(self.incident, index, self.acknowledge))
+            world.responders[person].page(self.incident, index, self.acknowledge)
         return True
 
     def acknowledge(self, responder: Responder, page: Page | None = None) -> None:

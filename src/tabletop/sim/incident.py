@@ -86,14 +86,14 @@ class Incident:
             self._page_root()
         elif service not in self.symptom_runs and not self.leads:
             chain = self.world.route(service, self)
-            run = EscalationRun(self.world, self, chain, self._symptom_acknowledged, f"symptom:{service}")
+            run = EscalationRun(self.world, self, chain, self._symptom_acknowledged)
             self.symptom_runs[service] = run
             run.start()
 
     def _page_root(self) -> None:
         if self.root_run is None:
             chain = self.world.route(self.draws.root_service, self)
-            self.root_run = EscalationRun(self.world, self, chain, self._root_acknowledged, "root")
+            self.root_run = EscalationRun(self.world, self, chain, self._root_acknowledged)
             self.root_run.start()
 
     def _first_acknowledgement(self, responder: Responder) -> None:
@@ -193,7 +193,7 @@ class Incident:
                 self.record.commander = responder.id
             self._check_mobilized()
 
-        EscalationRun(self.world, self, chain, engaged, f"role:{role}").start()
+        EscalationRun(self.world, self, chain, engaged).start()
 
     def _page_domain(self, domain: str, *, handoff: bool) -> None:
         if domain in self.domain_runs or domain in self.leads:
@@ -210,7 +210,7 @@ class Incident:
                 self.world.accept_handoff(self, record, responder)
             self._set_lead(domain, responder)
 
-        run = EscalationRun(self.world, self, chain, engaged, f"domain:{domain}")
+        run = EscalationRun(self.world, self, chain, engaged)
         self.domain_runs[domain] = run
         self.waiting_domains.setdefault(domain, self.world.env.now)
         run.start()
@@ -254,7 +254,7 @@ class Incident:
             self.world.accept_handoff(self, handoff, responder)
             self.leads[domain] = responder
             remaining = lead.withdraw(item)
-            moved = WorkItem(self, domain, remaining + self.extra_work.pop(responder.id, 0.0), self._work_done)
+            moved = WorkItem(self, remaining + self.extra_work.pop(responder.id, 0.0), self._work_done)
             self.items[domain] = moved
             responder.assign(moved)
             self.refresh()
@@ -313,7 +313,7 @@ class Incident:
             self._transfer(responder, receiver)
 
         chain = self.world.person_chain(successor)
-        EscalationRun(self.world, self, chain, took_over, f"shift:{responder.id}").start()
+        EscalationRun(self.world, self, chain, took_over).start()
 
     def _transfer(self, old: Responder, new: Responder) -> None:
         """Everything ``old`` holds in this incident passes to ``new``, work in progress included."""
@@ -329,7 +329,7 @@ class Incident:
             item = self.items.get(domain)
             if item is not None and item.remaining > 0:
                 remaining = old.withdraw(item)
-                moved = WorkItem(self, domain, remaining + self.extra_work.pop(new.id, 0.0), self._work_done)
+                moved = WorkItem(self, remaining + self.extra_work.pop(new.id, 0.0), self._work_done)
                 self.items[domain] = moved
                 new.assign(moved)
         self._release(old)
@@ -381,7 +381,7 @@ class Incident:
             return
         lead = self.leads[domain]
         minutes = work[domain] * communications.slowdown(self.world, self, lead) + self.extra_work.pop(lead.id, 0.0)
-        item = WorkItem(self, domain, minutes, self._work_done)
+        item = WorkItem(self, minutes, self._work_done)
         self.items[domain] = item
         self.leads[domain].assign(item)
 

@@ -63,11 +63,10 @@ class Behaviour:
 class WorkItem:
     """A stretch of hands-on work one responder does for one incident."""
 
-    __slots__ = ("done", "incident", "label", "remaining", "started", "token")
+    __slots__ = ("done", "incident", "remaining", "started", "token")
 
-    def __init__(self, incident: Incident, label: str, minutes: float, done: Callable[[WorkItem], None]) -> None:
+    def __init__(self, incident: Incident, minutes: float, done: Callable[[WorkItem], None]) -> None:
         self.incident = incident
-        self.label = label
         self.remaining = minutes
         self.done = done
         self.started = math.nan

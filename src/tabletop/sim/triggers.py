@@ -85,4 +85,4 @@ def _act(world: World, incident: Incident, trigger: EscalationTrigger) -> None:
         incident.record.commander = responder.id
 
     incident.record.escalations += 1
-    EscalationRun(world, incident, chain, joined, f"trigger:{trigger.id}").start()
+    EscalationRun(world, incident, chain, joined).start()

@@ -46,33 +46,33 @@ def _model_keys(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _step(annotation: Any, part: str | int) -> tuple[Any, bool]:
-    """The annotation one loc element further in; the flag says whether ``part`` was consumed."""
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation one loc element further in (None when the path leaves the models)."""
     members = _members(annotation)
     models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
     if len(models) > 1:
         for model in models:
             tag = model.model_fields.get("kind")
             if tag is not None and get_args(tag.annotation) == (part,):
-                return model, True
+                return model
     for member in members:
         origin = get_origin(member)
         if isinstance(member, type) and issubclass(member, BaseModel):
             for name, info in member.model_fields.items():
                 if part in (name, info.alias):
-                    return info.annotation, True
+                    return info.annotation
         elif origin in (list, tuple) and isinstance(part, int):
-            return get_args(member)[0], True
+            return get_args(member)[0]
         elif origin is dict and isinstance(part, str):
-            return get_args(member)[1], True
-    return None, True
+            return get_args(member)[1]
+    return None
 
 
 def allowed_keys(root: type[BaseModel], loc: Iterable[str | int]) -> list[str]:
     """The keys a mapping at ``loc`` may hold, by walking the model types along the path."""
     annotation: Any = root
     for part in loc:
-        annotation, _ = _step(annotation, part)
+        annotation = _step(annotation, part)
         if annotation is None:
             return []
     for member in _members(annotation):
