@@ -377,7 +377,3 @@ class Policy(Spec):
     communications: Communications = Communications()
     preemption: bool = False
     cost: Cost | None = None
-
-    def rotation(self, rotation_id: str) -> Rotation:
-        """The rotation with this id."""
-        return next(r for r in self.rotations if r.id == rotation_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -29,17 +29,9 @@ class Clock:
         """POSIX seconds of engine time ``t``."""
         return self.start_ts + t * 60.0
 
-    def instant(self, t: SimTime) -> datetime:
-        """The aware instant of engine time ``t`` (in the start's offset)."""
-        return self.start + timedelta(minutes=t)
-
     def local(self, t: SimTime, tz: ZoneInfo) -> datetime:
         """Naive local wall-clock time at engine time ``t`` in ``tz``."""
         return datetime.fromtimestamp(self.posix(t), tz).replace(tzinfo=None)
-
-    def minutes(self, instant: datetime) -> SimTime:
-        """Engine minutes of an aware instant."""
-        return (instant.timestamp() - self.start_ts) / 60.0
 
 
 def person_context(person: Person, local: datetime) -> Context:
