@@ -180,9 +180,9 @@ class EscalationRun:
         if token != self._token or incident.closed or not math.isnan(incident.record.resolved):
             return
         window = self._stall_window()
-        idle = self.world.env.now - incident.last_progress
-        if idle < window - 1e-9:
-            self._watch(window - idle)
+        left = incident.quiet_left(window)
+        if left:
+            self._watch(left)
             return
         if self.level + 1 >= len(self.chain.levels):
             return  # every level has been brought in; nobody further to escalate to

@@ -443,10 +443,13 @@ class Incident:
                 return "waiting_busy"
         return "working"
 
-    @property
-    def last_progress(self) -> float:
-        """When the incident last reached a milestone (or was acknowledged)."""
-        return self._last_progress
+    def quiet_left(self, window: float) -> float:
+        """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""
+        if math.isnan(self._last_progress):
+            return 0.0
+        left = window - (self.world.env.now - self._last_progress)
+        # A rounding error's worth of time left would reschedule a check for ever.
+        return left if left > 1e-9 else 0.0
 
     def milestone_reached(self, name: str) -> bool:
         """Whether a milestone (acknowledge, mobilize, identify, contain, recover) has been reached."""

@@ -44,12 +44,10 @@ def _stall_check(payload: tuple[World, Incident, EscalationTrigger, float]) -> N
     world, incident, trigger, window = payload
     if incident.closed or not math.isnan(incident.record.recovered):
         return
-    idle = world.env.now - incident.last_progress if not math.isnan(incident.last_progress) else math.inf
-    if idle >= window - 1e-9:  # tolerance: rescheduling by a rounding error would never end
+    left = incident.quiet_left(window)
+    if left == 0:
         _act(world, incident, trigger)
-        world.after(window, _stall_check, payload)
-    else:
-        world.after(window - idle, _stall_check, payload)
+    world.after(left or window, _stall_check, payload)
 
 
 def _act(world: World, incident: Incident, trigger: EscalationTrigger) -> None:
