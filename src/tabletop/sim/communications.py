@@ -40,9 +40,12 @@ def _update_due(payload: tuple[World, Incident, str, float]) -> None:
     setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
     # A comms lead posts on time. A commander posts on time only when not heads-down in work;
     # otherwise they stop to write it late, and their work waits for as long as that takes.
+    seats = world.seats
     on_time = "comms_lead" in incident.roles
     commander = world.responders.get(record.commander)
-    if not on_time and commander is not None:
+    if seats is not None and seats.posts_updates(incident):
+        on_time = seats.posted_since(incident, channel, world.env.now - cadence)
+    elif not on_time and commander is not None:
         on_time = commander.current is None
         if not on_time:
             commander.interrupt(world.policy.communications.update_cost.sample(world.policy_rng))
@@ -53,5 +56,7 @@ def _update_due(payload: tuple[World, Incident, str, float]) -> None:
 
 def _invite_customer(payload: tuple[World, Incident]) -> None:
     world, incident = payload
+    if world.seats is not None and world.seats.plays("customer_liaison"):
+        return  # the customer liaison's player decides when to invite the customer
     if not incident.closed and math.isnan(incident.record.recovered):
         incident.record.customer_invited = world.env.now

@@ -27,8 +27,11 @@ class EscalationRun:
         incident: Incident,
         chain: EscalationChain,
         on_acknowledge: OnAcknowledge,
+        seat: str = "",
     ) -> None:
         self.world = world
+        #: The drill seat whose player answers this run's pages ("" for runs the engine always plays).
+        self.seat = seat
         self.incident = incident
         self.chain = chain
         self.on_acknowledge = on_acknowledge
@@ -38,11 +41,17 @@ class EscalationRun:
         self._token = 0
         #: When a re-escalation of an acknowledged, stalled incident began (NaN when none waits for an answer).
         self._reinforcing = math.nan
+        self.stood_down = False
 
     @property
     def done(self) -> bool:
-        """Acknowledged, or the incident is over."""
-        return self.acknowledged_by is not None or self.incident.closed
+        """Acknowledged, stood down, or the incident is over."""
+        return self.acknowledged_by is not None or self.stood_down or self.incident.closed
+
+    def stand_down(self) -> None:
+        """Stop paging: what this run was looking for has been found another way (a role assumed)."""
+        self.stood_down = True
+        self._token += 1
 
     def start(self) -> None:
         """Page the first applicable level."""
@@ -149,6 +158,11 @@ class EscalationRun:
             turn = world.round_robin.get(robin_key, 0)
             world.round_robin[robin_key] = turn + 1
             people = [people[turn % len(people)]]
+        seats = world.seats
+        if seats is not None and seats.plays(self.seat):
+            for person in people:
+                seats.page(self, world.responders[person], index)
+            return True
         for person in people:
             world.responders[person].page(self.incident, index, self.acknowledge)
         return True
@@ -184,11 +198,19 @@ class EscalationRun:
         if left:
             self._watch(left)
             return
-        if self.level + 1 >= len(self.chain.levels):
-            return  # every level has been brought in; nobody further to escalate to
         # Not resolved and no progress: keep escalating as if unacknowledged (Opsgenie's if-not-closed).
-        incident.record.escalations += 1
+        if self.escalate_further():
+            self._watch(window)
+
+    def escalate_further(self) -> bool:
+        """Page the next level although someone acknowledged; whoever answers takes over stuck work.
+
+        False when every level has been brought in and there is nobody further to escalate to.
+        """
+        if self.level + 1 >= len(self.chain.levels):
+            return False
+        self.incident.record.escalations += 1
         self.level += 1
         self._reinforcing = self.world.env.now
         self._page_level(self.chain.levels[self.level], self.level)
-        self._watch(window)
+        return True

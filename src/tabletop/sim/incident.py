@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from tabletop.policies.model import EscalationChain
 from tabletop.scenarios.model import PHASES, IncidentType
 from tabletop.sim import communications, triggers
 from tabletop.sim.draws import IncidentDraws
 from tabletop.sim.escalation import EscalationRun
-from tabletop.sim.records import HandoffRecord, IncidentRecord
+from tabletop.sim.records import HandoffReason, HandoffRecord, IncidentRecord
 from tabletop.sim.responders import Responder, WorkItem
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class Incident:
         self.symptom_runs: dict[str, EscalationRun] = {}
         self.leads: dict[str, Responder] = {}
         self.domain_runs: dict[str, EscalationRun] = {}
+        self.role_runs: dict[str, EscalationRun] = {}
+        #: A phase whose work is done, waiting for a player to declare its milestone (drills only).
+        self.awaiting: str | None = None
         self.roles: dict[str, Responder] = {}
         self.required: set[str] = set()
         self.engaged: dict[str, float] = {}
@@ -86,15 +90,20 @@ class Incident:
             self._page_root()
         elif service not in self.symptom_runs and not self.leads:
             chain = self.world.route(service, self)
-            run = EscalationRun(self.world, self, chain, self._symptom_acknowledged)
+            run = EscalationRun(self.world, self, chain, self._symptom_acknowledged, self._lead_seat(owner))
             self.symptom_runs[service] = run
             run.start()
 
     def _page_root(self) -> None:
         if self.root_run is None:
             chain = self.world.route(self.draws.root_service, self)
-            self.root_run = EscalationRun(self.world, self, chain, self._root_acknowledged)
+            seat = self._lead_seat(self.root_team)
+            self.root_run = EscalationRun(self.world, self, chain, self._root_acknowledged, seat)
             self.root_run.start()
+
+    def _lead_seat(self, team: str) -> str:
+        """The drill seat that answers pages for a team's alerts: its domain's tech lead."""
+        return f"tech_lead:{self.world.team_domain[team]}" if self.world.seats else ""
 
     def _first_acknowledgement(self, responder: Responder) -> None:
         if math.isnan(self.record.acknowledged):
@@ -193,7 +202,9 @@ class Incident:
                 self.record.commander = responder.id
             self._check_mobilized()
 
-        EscalationRun(self.world, self, chain, engaged).start()
+        run = EscalationRun(self.world, self, chain, engaged, role)
+        self.role_runs[role] = run
+        run.start()
 
     def _page_domain(self, domain: str, *, handoff: bool) -> None:
         if domain in self.domain_runs or domain in self.leads:
@@ -210,7 +221,7 @@ class Incident:
                 self.world.accept_handoff(self, record, responder)
             self._set_lead(domain, responder)
 
-        run = EscalationRun(self.world, self, chain, engaged)
+        run = EscalationRun(self.world, self, chain, engaged, f"tech_lead:{domain}" if self.world.seats else "")
         self.domain_runs[domain] = run
         self.waiting_domains.setdefault(domain, self.world.env.now)
         run.start()
@@ -260,6 +271,71 @@ class Incident:
             self.refresh()
             return
         self._engage(responder)
+
+    # -- players' interventions (drills) -------------------------------------------------
+    def call_in(self, role: str) -> None:
+        """Page someone for a role now (tech leads: every domain still without one)."""
+        self._mobilize([role], required=False)
+
+    def bring_in(self, chain: EscalationChain) -> None:
+        """Page extra hands through ``chain``; whoever answers joins and takes over work its lead cannot get to."""
+        since = self.world.env.now
+        EscalationRun(self.world, self, chain, lambda responder: self.reinforce(responder, since)).start()
+
+    def assign_role(self, role: str, responder: Responder) -> None:
+        """``responder`` takes ``role`` now; anyone paging for it stands down and a previous holder hands over."""
+        run = self.role_runs.get(role)
+        if run is not None and not run.done:
+            run.stand_down()
+        self._paged_roles.add(role)
+        previous = self.roles.get(role)
+        acting = previous.id if previous is not None else self.record.commander if role == "incident_commander" else ""
+        self._engage(responder)
+        if acting and acting != responder.id:
+            handoff = self.world.new_handoff(self, "role_change", role, acting)
+            self.world.accept_handoff(self, handoff, responder)
+        self.roles[role] = responder
+        if role == "incident_commander":
+            self.record.commander = responder.id
+        self._check_mobilized()
+        self.refresh()
+
+    def hand_off(self, old: Responder, new: Responder, reason: HandoffReason, *, briefed: bool) -> HandoffRecord:
+        """``old`` hands everything they hold here to ``new``, with a written briefing or without one."""
+        handoff = self.world.new_handoff(self, reason, self._role_of(old), old.id)
+        self._engage(new)
+        self.world.accept_handoff(self, handoff, new, briefed=briefed)
+        self._transfer(old, new)
+        return handoff
+
+    def change_work(self, phase: str, domain: str | None, *, add: float = 0.0, factor: float = 1.0) -> None:
+        """A decision's effect: add minutes to, or scale, a phase's work (one domain, or every domain of it)."""
+        work = self.draws.work[phase]
+        domains = [domain] if domain is not None else list(work)
+        current = 0 <= self.phase < len(PHASES) and PHASES[self.phase] == phase
+        for name in domains:
+            item = self.items.get(name) if current else None
+            if item is None:
+                work[name] = work.get(name, 0.0) * factor + add
+                if current and name in self.leads:
+                    self._start_domain_work(name)
+                elif current:
+                    self._page_domain(name, handoff=True)
+                continue
+            lead = self.leads[name]
+            now = self.world.env.now
+            left = item.remaining - (now - item.started if lead.current is item else 0.0)
+            extra = left * (factor - 1.0) + add
+            if left <= 0 and extra > 0:
+                # Finished work reopens: the phase is not done after all.
+                self.awaiting = None
+                self.items[name] = WorkItem(self, extra, self._work_done)
+                lead.assign(self.items[name])
+            elif lead.current is item:
+                lead.interrupt(extra)
+            elif left > 0:
+                item.remaining += extra
+        self.refresh()
 
     # -- shift changes -------------------------------------------------------------------
     def _holds(self, responder: Responder) -> bool:
@@ -389,10 +465,23 @@ class Incident:
         phase = PHASES[self.phase]
         work = self.draws.work[phase]
         if all(d in self.items and self.items[d].remaining <= 0 for d in work):
+            seats = self.world.seats
+            if seats is not None and seats.declares(self, phase):
+                self.awaiting = phase
+                self.refresh()
+                return
             self._milestone(phase)
             self._next_phase()
         else:
             self.refresh()
+
+    def declare(self, phase: str) -> None:
+        """A player declares the milestone of a phase whose work is done (drills)."""
+        if self.awaiting != phase:
+            raise ValueError(f"the {phase} phase is not waiting for a declaration")
+        self.awaiting = None
+        self._milestone(phase)
+        self._next_phase()
 
     def _milestone(self, phase: str) -> None:
         now = self.world.env.now

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from tabletop.sim.clock import Context
+
 NAN = math.nan
 
 HandoffReason = Literal["escalation", "cross_domain", "symptom_to_root", "shift_change", "role_change"]
@@ -88,7 +90,7 @@ class PageRecord:
     incident: int
     person: str
     paged: float
-    context: str
+    context: Context
     hour_class: str
     #: The person's local hour of the week, Monday 00:00–01:00 = 0.
     hour_of_week: int

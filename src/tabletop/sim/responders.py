@@ -121,28 +121,33 @@ class Responder:
         """Work, off hours or sleep at engine time ``now``."""
         return person_context(self.person, self.world.clock.local(now, self.zone))
 
-    def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
-        """Notify this person; they may miss it, or acknowledge after a delay drawn from their context."""
+    def notify(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
+        """Deliver a page to this person's phone and record it, without deciding how they answer."""
         world = self.world
         now = world.env.now
         local = world.clock.local(now, self.zone)
-        context = person_context(self.person, local)
         record = PageRecord(
             world.replication,
             incident.number,
             self.id,
             now,
-            context,
+            person_context(self.person, local),
             hour_class(local),
             local.weekday() * 24 + local.hour,
             level,
         )
         world.records.pages.append(record)
         incident.record.pages += 1
-        page = Page(incident, level, acknowledge, record)
+        return Page(incident, level, acknowledge, record)
+
+    def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
+        """Notify this person; they may miss it, or acknowledge after a delay drawn from their context."""
+        world = self.world
+        page = self.notify(incident, level, acknowledge)
+        context = page.record.context
         miss = self.behaviour.miss[context]
         if miss > 0 and self.rng.random() < miss:
-            record.outcome = "missed"
+            page.record.outcome = "missed"
             return page
         busy = self.current
         if busy is not None and not self._preempts(incident, busy.incident):
@@ -163,11 +168,12 @@ class Responder:
         delay = self.behaviour.ack[context].sample(self.rng) * (1 + self.behaviour.fatigue * len(self.interruptions))
         self.interruptions.append(now)
         if delay > 0:
-            self.world.after(delay, self._answer, page)
+            self.world.after(delay, self.answer, page)
         else:
-            self._answer(page)  # an instant answer needs no event on the heap
+            self.answer(page)  # an instant answer needs no event on the heap
 
-    def _answer(self, page: Page) -> None:
+    def answer(self, page: Page) -> None:
+        """Acknowledge a page now."""
         page.record.outcome = "acknowledged"
         page.record.answered = self.world.env.now
         page.acknowledge(self, page)

@@ -73,12 +73,13 @@ def _act(world: World, incident: Incident, trigger: EscalationTrigger) -> None:
     chain = world.chain(
         key, lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
     )
-    sender = incident.record.commander or incident.record.first_responder
-    handoff = world.new_handoff(incident, "escalation", "incident_commander", sender) if sender else None
+    since = world.env.now
 
     def joined(responder: Responder) -> None:
         incident.engaged.setdefault(responder.id, world.env.now)
-        if handoff is not None:
+        sender = incident.record.commander or incident.record.first_responder
+        if sender and sender != responder.id:
+            handoff = world.new_handoff(incident, "escalation", "incident_commander", sender, initiated=since)
             world.accept_handoff(incident, handoff, responder)
         incident.record.commander = responder.id
 

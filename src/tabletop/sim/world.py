@@ -24,6 +24,7 @@ from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
 from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
 from tabletop.sim.responders import Responder
+from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.fields import zone
 
@@ -90,6 +91,9 @@ class World:
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
+        #: The drill's seats when people play roles; None in Monte Carlo runs.
+        self.seats: Seats | None = None
+        self._attributes: dict[str, np.random.Generator] = {}
         self._count = 0
         self._chains = self.prepared.chains
 
@@ -98,10 +102,14 @@ class World:
         """Call ``fn(value)`` after ``delay`` minutes of engine time."""
         _Call(self.env, delay, fn, value)
 
-    def run(self) -> ReplicationRecords:
-        """Play arrivals up to the horizon, let open incidents finish, and return the records."""
+    def begin(self) -> None:
+        """Schedule the first arrivals of every incident type (a drill then advances the world itself)."""
         for index, kind in enumerate(self.scenario.incident_types):
             self._start_arrivals(index, kind)
+
+    def run(self) -> ReplicationRecords:
+        """Play arrivals up to the horizon, let open incidents finish, and return the records."""
+        self.begin()
         self.env.run(until=self.horizon)
         cutoff = self.horizon + DRAIN_LIMIT
         while self.open and self.env.peek() < cutoff:
@@ -114,7 +122,7 @@ class World:
 
     # -- arrivals ------------------------------------------------------------------------
     def _start_arrivals(self, index: int, kind: IncidentType) -> None:
-        attributes = stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        attributes = self._attributes[kind.id] = stream(self.seed, self.replication, Source.ATTRIBUTES, index)
         if kind.times is not None:
             for text in kind.times:
                 offset = scenario_offset(text, self.scenario.start)
@@ -147,6 +155,8 @@ class World:
         draws = draw_incident(kind, rng, self.scenario, self.prepared.dependents)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
+        if self.seats is not None:
+            self.seats.started(incident)
         alert = (incident, draws.root_service, False, draws.detected_by)
         if draws.detect_after > 0:
             self.after(draws.detect_after, self._alert, alert)
@@ -155,6 +165,11 @@ class World:
         for symptom in draws.symptoms:
             correlated = self.policy.correlation.enabled and symptom.correlation_draw < self.policy.correlation.accuracy
             self.after(symptom.alert_at, self._alert, (incident, symptom.service, correlated, "monitoring"))
+
+    def start_incident(self, kind_id: str) -> None:
+        """Start an incident of a type now (a drill decision's effect), drawn from that type's own stream."""
+        kind = next(k for k in self.scenario.incident_types if k.id == kind_id)
+        self._create((kind, self._attributes[kind.id]))
 
     def _alert(self, payload: tuple[Incident, str, bool, str]) -> None:
         incident, service, correlated, by = payload
@@ -275,12 +290,19 @@ class World:
         incident.record.handoffs += 1
         return record
 
-    def accept_handoff(self, incident: Incident, record: HandoffRecord, receiver: Responder) -> None:
-        """The receiver takes over: briefed (costs minutes) or not (redoes part of the sender's work)."""
+    def accept_handoff(
+        self, incident: Incident, record: HandoffRecord, receiver: Responder, *, briefed: bool | None = None
+    ) -> None:
+        """The receiver takes over: briefed (costs minutes) or not (redoes part of the sender's work).
+
+        Whether a briefing happens is drawn from the policy unless ``briefed`` says (a player's handoff).
+        """
         briefing = self.policy.handoffs.briefing
         now = self.env.now
         record.receiver = receiver.id
-        if self.policy_rng.random() < briefing.probability:
+        if briefed is None:
+            briefed = self.policy_rng.random() < briefing.probability
+        if briefed:
             cost = briefing.cost.sample(self.policy_rng)
             record.briefed = True
             record.accepted = now + cost
