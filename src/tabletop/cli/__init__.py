@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Sequence
 
 from tabletop import __version__
-from tabletop.cli import compare, export, import_config, lint, oncall, run, schema, sweep, validate
+from tabletop.cli import compare, drill, export, import_config, lint, oncall, run, schema, sweep, validate
 from tabletop.errors import InputError, SpecError
 
-_COMMANDS = (validate, oncall, run, compare, sweep, schema, import_config, export, lint)
+_COMMANDS = (validate, oncall, run, compare, sweep, drill, schema, import_config, export, lint)
 
 
 def build_parser() -> argparse.ArgumentParser:

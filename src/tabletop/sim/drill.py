@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,6 +74,10 @@ SLA_MILESTONE = {
 }
 #: A clock warns once less than this share of its target is left.
 SLA_WARNING_SHARE = 0.25
+
+
+#: How far past the last event it showed a resumed drill starts: enough for that event to have happened.
+RESUME_PAST = 1e-6
 
 
 class DrillActionError(InputError):
@@ -263,6 +268,22 @@ class Drill:
             held["incident_commander"] = incident.record.commander
         held.update({f"tech_lead:{domain}": responder.id for domain, responder in incident.leads.items()})
         return held
+
+    def reached(self, incident: Incident) -> list[str]:
+        """Milestones an incident has reached, in order."""
+        return [name for name in MILESTONES if not math.isnan(getattr(incident.record, name))]
+
+    @staticmethod
+    def milestone_of(phase: str) -> str:
+        """The milestone a phase's declaration reaches (``contain`` → ``contained``)."""
+        return _PHASE_FIELD[phase]
+
+    def may_declare(self, seat: str, incident: Incident) -> bool:
+        """Whether a seat may declare the milestone the incident waits for."""
+        phase = incident.awaiting
+        if phase is None:
+            return False
+        return role_of(seat) == "incident_commander" or seat in {f"tech_lead:{d}" for d in incident.draws.work[phase]}
 
     def person_name(self, person: str) -> str:
         """A person's display name."""
@@ -466,6 +487,8 @@ class Drill:
             raise DrillActionError(
                 f"not {milestone} yet: the {phase} work is not done (still working: {', '.join(working)})"
             )
+        if seat != FACILITATOR and not self.may_declare(seat, subject):
+            raise DrillActionError(f"only the incident commander or a tech lead of the {phase} work declares it")
         subject.declare(phase)
         self._log(seat, action)
         return self._event("action", f"{_title(seat)} declared the incident {milestone}", subject, "all")
@@ -506,9 +529,13 @@ class Drill:
         return self._event("control", "The exercise has ended", None, "all")
 
     # -- helpers -------------------------------------------------------------------------
+    def local_time(self, minute: float) -> datetime:
+        """A scenario minute as a date and time in the scenario's own time zone."""
+        return self.world.clock.local(minute, zone(self.scenario.time_zone))
+
     def clock_text(self, minute: float) -> str:
         """A scenario minute as the local wall-clock time of the scenario (e.g. ``03:14``)."""
-        return self.world.clock.local(minute, zone(self.scenario.time_zone)).strftime("%H:%M")
+        return self.local_time(minute).strftime("%H:%M")
 
     def _person(self, seat: str, incident: Incident) -> Responder | None:
         chosen = self.seats.person.get((seat, incident.number))
@@ -517,10 +544,7 @@ class Drill:
         role = role_of(seat)
         if role == "tech_lead":
             return incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
-        holder = incident.roles.get(role)
-        if holder is None and role == "incident_commander" and incident.record.commander:
-            return self.world.responders[incident.record.commander]
-        return holder
+        return incident.roles.get(role)
 
     def _on_call_for(self, role: str) -> Responder | None:
         chain = self.world.role_chain(role)
@@ -720,19 +744,22 @@ def resume_drill(path: Path) -> Drill:
     contents = read_journal(path)
     scenario, policy = load_pair(contents.setup.scenario, contents.setup.policy)
     drill = Drill(scenario, policy, contents.setup)
-    last = 0.0
+    reached = 0.0
     for line in contents.lines:
         kind = line.get("type")
-        minute = float(line.get("minute", last))
         if kind == "input":
-            drill.advance(minute)
+            drill.advance(float(line["minute"]))
             drill.act(str(line["seat"]), str(line["action"]), **dict(line.get("args", {})))
         elif kind == "rating":
             drill.rate(str(line["objective"]), line["rating"], str(line.get("comment", "")))
         elif kind == "improvement":
             drill.plan(Improvement(str(line["objective"]), str(line["action"]), str(line["owner"]), str(line["due"])))
-        last = max(last, minute)
-    drill.advance(last, inclusive=True)
+        elif kind == "event":
+            # The engine had got past every event it showed.
+            reached = max(reached, float(line["minute"]) + RESUME_PAST)
+        if kind in {"input", "control"}:
+            reached = max(reached, float(line["minute"]))
+    drill.advance(reached)
     recorded = [_comparable(line) for line in contents.of_type("event")]
     replayed = [_comparable(event.line()) for event in drill.events]
     if replayed[: len(recorded)] != recorded:
@@ -744,7 +771,7 @@ def resume_drill(path: Path) -> Drill:
             "was the journal edited, or written by another version of Tabletop?"
         )
     # Events the crash cut off before they were written are journaled now, so nothing is lost.
-    journal = Journal.append_to(path)
+    journal = Journal.append_to(path, drop_torn=contents.torn)
     for event in drill.events[len(recorded) :]:
         journal.write(event.line())
     drill._journal = journal

@@ -274,8 +274,12 @@ class Incident:
 
     # -- players' interventions (drills) -------------------------------------------------
     def call_in(self, role: str) -> None:
-        """Page someone for a role now (tech leads: every domain still without one)."""
-        self._mobilize([role], required=False)
+        """Page someone for a role now (tech leads: every domain still without one), whatever the tier asks."""
+        if role == "tech_lead":
+            self._mobilize([role], required=False)
+        elif role not in self._paged_roles:
+            self._paged_roles.add(role)
+            self._page_role(role)
 
     def bring_in(self, chain: EscalationChain) -> None:
         """Page extra hands through ``chain``; whoever answers joins and takes over work its lead cannot get to."""

@@ -64,8 +64,12 @@ class Journal:
         return journal
 
     @classmethod
-    def append_to(cls, path: Path) -> Journal:
-        """Continue an existing journal (after a resume)."""
+    def append_to(cls, path: Path, *, drop_torn: bool = False) -> Journal:
+        """Continue an existing journal (after a resume), first cutting off a line a crash left unfinished."""
+        if drop_torn:
+            with path.open("r+b") as stream:
+                data = stream.read()
+                stream.truncate(data.rfind(b"\n") + 1)
         return cls(path, path.open("a", encoding="utf-8"))
 
     def write(self, line: dict[str, Any]) -> None:

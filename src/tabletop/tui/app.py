@@ -1,0 +1,389 @@
+"""The live drill application: a facilitator console and a seat for every role, in one terminal."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, Static
+
+from tabletop.errors import InputError
+from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
+from tabletop.sim.drill_clock import DrillClock
+from tabletop.sim.incident import Incident
+from tabletop.sim.inject_timeline import Delivery
+from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names
+from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
+from tabletop.tui.hot_wash import HotWashScreen
+from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel, seat_title
+
+#: Speeds the facilitator steps through with + and -.
+SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
+#: Seconds between timer ticks; each advances the engine to the drill clock and redraws.
+TICK_SECONDS = 0.05
+#: How far past an event "jump to next" lands, so the event itself has happened (a tenth of a second).
+JUMP_PAST = 1.0 / 600.0
+
+
+class DrillApp(App[None]):
+    """A live drill: the engine plays the scenario; people play the seats; the facilitator runs the clock."""
+
+    CSS_PATH = "drill.tcss"
+    TITLE = "Tabletop drill"
+    BINDINGS = [
+        Binding("space", "toggle_clock", "Start/pause"),
+        Binding("plus,equals_sign", "faster", "Faster"),
+        Binding("minus", "slower", "Slower"),
+        Binding("j", "jump", "Next event"),
+        Binding("tab", "next_seat", "Next seat", show=False),
+        Binding("a", "acknowledge", "Ack"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("p", "page", "Page"),
+        Binding("r", "assume_role", "Assume role"),
+        Binding("g", "assign_role", "Assign role", show=False),
+        Binding("h", "hand_off", "Hand off"),
+        Binding("u", "update('internal')", "Internal update"),
+        Binding("U", "update('external')", "External update", show=False),
+        Binding("i", "invite_customer", "Invite customer", show=False),
+        Binding("d", "declare", "Declare"),
+        Binding("c", "choose", "Decide"),
+        Binding("n", "note", "Note"),
+        Binding("R", "release", "Release inject", show=False),
+        Binding("x", "end", "End exercise"),
+        *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
+    ]
+
+    #: The seat whose view is shown (hot seat).
+    seat: reactive[str] = reactive(FACILITATOR)
+
+    def __init__(
+        self,
+        drill: Drill,
+        clock: DrillClock,
+        *,
+        out: Path | None = None,
+        wall: Callable[[], float] = time.monotonic,
+        notice: str = "",
+    ) -> None:
+        super().__init__()
+        self.drill = drill
+        self.clock = clock
+        self.out = out
+        self.notice = notice
+        self._wall = wall
+        #: Seconds each recent timer tick took (engine advance plus redraw), for the tick benchmark.
+        self.tick_seconds: deque[float] = deque(maxlen=20_000)
+        self._seats = [FACILITATOR, *seat_names(drill.scenario)]
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Clock on top; seats left; board, clocks and feed in the middle; inbox and MSEL right."""
+        yield Header(show_clock=False)
+        yield ClockBar(id="clock")
+        with Horizontal(id="main"):
+            yield SeatList(self.drill, id="seats")
+            with Vertical(id="centre"):
+                yield IncidentBoard(id="board")
+                yield Feed(self.drill, id="feed")
+            with VerticalScroll(id="side"):
+                yield Static("Waiting for you", classes="panel-title")
+                yield Inbox(id="inbox")
+                yield Static("SLA clocks", classes="panel-title")
+                yield SlaPanel(id="sla")
+                yield Static("MSEL", classes="panel-title", id="msel-title")
+                yield MselPanel(id="msel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Wire the drill's events to the feed, draw once and start the timer."""
+        self.sub_title = f"{self.drill.scenario.name} · {self.drill.policy.id} · seed {self.drill.setup.seed}"
+        self.drill.listeners.append(self._on_event)
+        self.query_one(Feed).seat = FACILITATOR
+        self.redraw()
+        self.set_interval(TICK_SECONDS, self.tick)
+        if self.notice:
+            self.notify(self.notice, timeout=8)
+        elif not self.clock.started:
+            self.notify("Press Space to start the exercise · 0–9 or Tab switch seats", timeout=8)
+
+    # -- the clock -----------------------------------------------------------------------
+    def tick(self) -> None:
+        """Advance the engine to the drill clock and redraw what changed."""
+        if not self.clock.running or self.drill.ended:
+            return
+        began = time.perf_counter()
+        self.drill.advance(self.clock.advance_to(self._wall()))
+        self.redraw()
+        self.tick_seconds.append(time.perf_counter() - began)
+
+    def redraw(self) -> None:
+        """Redraw every panel from the drill's state."""
+        drill, seat = self.drill, self.seat
+        self.query_one(ClockBar).show(drill, self.clock)
+        self.query_one(IncidentBoard).show(drill)
+        self.query_one(Inbox).show(drill, seat)
+        self.query_one(SlaPanel).show(drill, self._incident())
+        if seat == FACILITATOR:
+            self.query_one(MselPanel).show(drill)
+
+    def _on_event(self, event: DrillEvent) -> None:
+        self.query_one(Feed).add(event)
+        if event.kind in ("page", "inject", "ready") and event.visible_to(self.seat) and self.seat != FACILITATOR:
+            self.bell()
+
+    def action_toggle_clock(self) -> None:
+        """Start the exercise, or pause and resume it."""
+        if self.drill.ended:
+            return
+        if not self.clock.started:
+            self.clock.start()
+            self.drill.control("start")
+        elif self.clock.running:
+            self.clock.pause()
+            self.drill.control("pause")
+        else:
+            self.clock.resume()
+            self.drill.control("resume")
+        self.redraw()
+
+    def action_faster(self) -> None:
+        """Step up to the next speed."""
+        self._set_speed(next((s for s in SPEEDS if s > self.clock.speed), SPEEDS[-1]))
+
+    def action_slower(self) -> None:
+        """Step down to the previous speed."""
+        self._set_speed(next((s for s in reversed(SPEEDS) if s < self.clock.speed), SPEEDS[0]))
+
+    def _set_speed(self, speed: float) -> None:
+        self.clock.set_speed(speed)
+        self.drill.control("speed", speed)
+        self.redraw()
+
+    def action_jump(self) -> None:
+        """Jump scenario time to just past the next engine event or inject."""
+        if self.drill.ended:
+            return
+        upcoming = self.drill.next_event_time()
+        if upcoming is None:
+            self.notify("Nothing more is scheduled.")
+            return
+        target = max(upcoming, self.drill.now) + JUMP_PAST
+        self.clock.jump_to(max(target, self.clock.now(self._wall())))
+        self.drill.control("jump", target)
+        self.drill.advance(self.clock.advance_to(self._wall()))
+        self.redraw()
+
+    # -- seats ---------------------------------------------------------------------------
+    def watch_seat(self, seat: str) -> None:
+        """Show everything from the new seat's point of view."""
+        if not self.is_running:
+            return
+        self.query_one(Feed).seat = seat
+        facilitator = seat == FACILITATOR
+        self.query_one("#msel").display = facilitator
+        self.query_one("#msel-title").display = facilitator
+        self.title = f"Tabletop drill — {seat_title(seat)}"
+        self.redraw()
+
+    def on_seat_list_seat_chosen(self, message: SeatList.SeatChosen) -> None:
+        """The seat list's highlight moved."""
+        self.seat = message.seat
+
+    def action_seat(self, number: int) -> None:
+        """Switch to the seat with this number (0 is the facilitator)."""
+        if number < len(self._seats):
+            self.query_one(SeatList).highlighted = number
+
+    def action_next_seat(self) -> None:
+        """Switch to the next seat somebody plays."""
+        playable = [s for s in self._seats if s == FACILITATOR or self.drill.seats.plays(s)]
+        following = playable[(playable.index(self.seat) + 1) % len(playable)] if self.seat in playable else FACILITATOR
+        self.query_one(SeatList).highlighted = self._seats.index(following)
+
+    # -- actions -------------------------------------------------------------------------
+    def _incident(self) -> Incident | None:
+        """The incident actions refer to: the first one still open."""
+        return self.drill.incident() if self.drill.incidents else None
+
+    def _act(self, action: str, **args: object) -> bool:
+        """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
+        if not self.clock.started:
+            self.notify("Start the exercise first (Space)", severity="warning")
+            return False
+        try:
+            self.drill.advance(self.clock.advance_to(self._wall()))
+            self.drill.act(self.seat, action, **args)
+        except InputError as error:
+            self.notify(str(error), severity="warning", timeout=6)
+            return False
+        self.redraw()
+        return True
+
+    def _player_seat(self) -> bool:
+        if self.seat == FACILITATOR:
+            self.notify("Switch to a played seat (1–9 or Tab) to act in a role", severity="warning")
+            return False
+        return True
+
+    @work
+    async def action_acknowledge(self) -> None:
+        """Acknowledge a page waiting for this seat (asks which, if several)."""
+        pages = self.drill.open_pages(self.seat)
+        if not pages:
+            self.notify("No page is waiting for you")
+            return
+        number: str | None = str(pages[0].number)
+        if len(pages) > 1:
+            options = [
+                (str(p.number), f"as {self.drill.person_name(p.responder.id)} ({seat_title(p.seat)})") for p in pages
+            ]
+            number = await self.push_screen_wait(ChoiceScreen("Acknowledge which page?", options))
+        if number is not None:
+            self._act("acknowledge", page=int(number))
+
+    def action_escalate(self) -> None:
+        """Escalate: move an unanswered page on, or ask the next level for help."""
+        if self._player_seat():
+            self._act("escalate")
+
+    @work
+    async def action_page(self) -> None:
+        """Page a role, a team or a person."""
+        if not self._player_seat():
+            return
+        options = [(role, f"role: {seat_title(role)}") for role in (*ROLE_SEATS, "tech_lead")]
+        options += [(team.id, f"team: {team.name or team.id}") for team in self.drill.scenario.teams]
+        options += [(p.id, f"person: {p.name}") for p in self.drill.scenario.people]
+        target = await self.push_screen_wait(ChoiceScreen("Page whom?", options))
+        if target is not None:
+            self._act("page", target=target)
+
+    def action_assume_role(self) -> None:
+        """Take this seat's role (for the commander: take command)."""
+        if self._player_seat():
+            role = role_of(self.seat)
+            self._act("assume_role", role=role if role in ROLE_SEATS else "incident_commander")
+
+    @work
+    async def action_assign_role(self) -> None:
+        """The commander gives a role to someone."""
+        if not self._player_seat():
+            return
+        role = await self.push_screen_wait(ChoiceScreen("Assign which role?", [(r, seat_title(r)) for r in ROLE_SEATS]))
+        if role is None:
+            return
+        people = [(p.id, p.name) for p in self.drill.scenario.people]
+        person = await self.push_screen_wait(ChoiceScreen(f"Who becomes {seat_title(role)}?", people))
+        if person is not None:
+            self._act("assign_role", role=role, person=person)
+
+    @work
+    async def action_hand_off(self) -> None:
+        """Hand everything this seat holds to someone else, with a briefing note."""
+        if not self._player_seat():
+            return
+        people = [("", "whoever the roster has on call next")]
+        people += [(p.id, p.name) for p in self.drill.scenario.people]
+        to = await self.push_screen_wait(ChoiceScreen("Hand off to whom?", people))
+        if to is None:
+            return
+        note = await self.push_screen_wait(
+            PromptScreen(
+                "Briefing note (leave empty to hand off without one)", "state, risks, next steps", allow_empty=True
+            )
+        )
+        if note is not None:
+            self._act("hand_off", note=note, **({"to": to} if to else {}))
+
+    @work
+    async def action_update(self, channel: str) -> None:
+        """Post a status update (u: internal, U: external)."""
+        if not self._player_seat():
+            return
+        text = await self.push_screen_wait(
+            PromptScreen(f"{channel.capitalize()} status update", "what is known, next update at")
+        )
+        if text:
+            self._act("post_update", channel=channel, text=text)
+
+    def action_invite_customer(self) -> None:
+        """Invite the affected customer to the bridge."""
+        if self._player_seat():
+            self._act("invite_customer")
+
+    def action_declare(self) -> None:
+        """Declare the milestone the incident is waiting for."""
+        incident = self._incident()
+        if incident is None or incident.awaiting is None:
+            self.notify(
+                "No milestone is ready to declare: the work of the current phase is not done", severity="warning"
+            )
+            return
+        self._act("declare", milestone=self.drill.milestone_of(incident.awaiting))
+
+    @work
+    async def action_choose(self) -> None:
+        """Take a decision an inject put to this seat."""
+        pending = self.drill.pending_decisions(self.seat)
+        if not pending:
+            self.notify("No decision is waiting for you")
+            return
+        delivery: Delivery | None = pending[0]
+        if len(pending) > 1:
+            options = [
+                (d.inject.id, f"{d.inject.id}: {d.inject.decision.prompt if d.inject.decision else ''}")
+                for d in pending
+            ]
+            chosen = await self.push_screen_wait(ChoiceScreen("Which decision?", options))
+            delivery = next((d for d in pending if d.inject.id == chosen), None) if chosen else None
+        if delivery is None or delivery.inject.decision is None:
+            return
+        decision = delivery.inject.decision
+        option = await self.push_screen_wait(ChoiceScreen(decision.prompt, [(o.id, o.label) for o in decision.options]))
+        if option is not None:
+            self._act("choose", inject=delivery.inject.id, option=option)
+
+    @work
+    async def action_note(self) -> None:
+        """Write a note (the facilitator's notes are observations for the report)."""
+        title = "Observation (facilitator only)" if self.seat == FACILITATOR else "Note"
+        text = await self.push_screen_wait(PromptScreen(title))
+        if text:
+            self._act("note", text=text)
+
+    @work
+    async def action_release(self) -> None:
+        """Release an inject now, including contingency injects held off the timeline."""
+        if self.seat != FACILITATOR:
+            self.notify("Switch to the facilitator seat (0) to release injects", severity="warning")
+            return
+        pending = [i for i in self.drill.scenario.injects if self.drill.timeline.status(i.id) == "pending"]
+        if not pending:
+            self.notify("Every inject has gone out")
+            return
+        pending.sort(key=lambda i: not i.contingency)
+        options = [(i.id, f"{i.id}{' (contingency)' if i.contingency else ''}: {i.synopsis}") for i in pending]
+        chosen = await self.push_screen_wait(ChoiceScreen("Release which inject now?", options))
+        if chosen is not None:
+            self._act("release", inject=chosen)
+
+    @work
+    async def action_end(self) -> None:
+        """End the exercise and go to the hot wash."""
+        if self.seat != FACILITATOR:
+            self.notify("Switch to the facilitator seat (0) to end the exercise", severity="warning")
+            return
+        if not self.drill.ended:
+            options = [("yes", "Yes, end it and go to the hot wash"), ("no", "No, carry on")]
+            sure = await self.push_screen_wait(ChoiceScreen("End the exercise?", options))
+            if sure != "yes" or not self._act("end"):
+                return
+            self.clock.pause()
+        self.push_screen(HotWashScreen(self.drill, self.out))

@@ -1,0 +1,201 @@
+"""The drill screen's panels: clock, seats, incident board, SLA clocks, inbox, MSEL and the event feed."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
+from tabletop.sim.drill_clock import DrillClock
+from tabletop.sim.incident import Incident
+from tabletop.sim.seats import seat_names
+from tabletop.spec.fields import format_minutes
+
+#: Colour of each SLA clock state.
+CLOCK_STYLE = {"met": "green", "breached": "bold red", "warning": "bold yellow", "running": "", "untargeted": "dim"}
+#: Colour of each feed event kind.
+EVENT_STYLE = {
+    "inject": "bold cyan",
+    "page": "bold magenta",
+    "milestone": "bold green",
+    "ready": "bold yellow",
+    "decision": "cyan",
+    "observation": "italic",
+    "control": "dim",
+    "missed": "red",
+}
+
+
+def seat_title(seat: str) -> str:
+    """A seat as people say it: ``tech lead (database)``."""
+    role, _, domain = seat.partition(":")
+    words = role.replace("_", " ")
+    return f"{words} ({domain})" if domain else words
+
+
+class ClockBar(Static):
+    """Scenario time, speed and whether the drill is running."""
+
+    def show(self, drill: Drill, clock: DrillClock) -> None:
+        """Redraw for the drill's current minute."""
+        local = drill.local_time(drill.now)
+        elapsed = drill.now
+        state = "ENDED" if drill.ended else "▶ running" if clock.running else "⏸ paused" if clock.started else "■ ready"
+        text = Text()
+        text.append(f" {local:%a %d %b %H:%M:%S} ", style="bold reverse")
+        text.append(f"  +{int(elapsed // 60):02d}:{int(elapsed % 60):02d}  ")
+        text.append(f"speed {clock.speed:g}×  ", style="bold")
+        text.append(state, style="bold green" if clock.running else "bold yellow")
+        self.update(text)
+
+
+class SeatList(OptionList):
+    """Every seat of the drill; the highlighted one is whose view the screen shows (hot seat)."""
+
+    class SeatChosen(Message):
+        """The user switched to another seat."""
+
+        def __init__(self, seat: str) -> None:
+            super().__init__()
+            self.seat = seat
+
+    def __init__(self, drill: Drill, *, id: str | None = None) -> None:
+        options = [Option("0 facilitator", id=FACILITATOR)]
+        for number, seat in enumerate(seat_names(drill.scenario), start=1):
+            played = drill.seats.plays(seat)
+            label = f"{number if number < 10 else ' '} {seat_title(seat)}" + ("" if played else "  · engine")
+            options.append(Option(label, id=seat, disabled=not played))
+        super().__init__(*options, id=id)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Tell the app which seat to show."""
+        if event.option.id is not None:
+            self.post_message(self.SeatChosen(event.option.id))
+
+
+class IncidentBoard(Static):
+    """Every incident: tier, milestone reached, and who holds which role."""
+
+    def show(self, drill: Drill) -> None:
+        """Redraw from the drill's incidents."""
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+        for column in ("#", "incident", "tier", "stage", "roles"):
+            table.add_column(column, no_wrap=column != "roles")
+        for incident in drill.incidents:
+            record = incident.record
+            if incident.closed:
+                stage = "closed"
+            elif incident.awaiting is not None:
+                stage = f"{incident.awaiting} done: declare!"
+            else:
+                stage = next(reversed(drill.reached(incident)), "not detected")
+            holders = drill.holders(incident)
+            roles = ", ".join(f"{seat_title(r)}: {drill.person_name(p)}" for r, p in sorted(holders.items()))
+            name = incident.kind.name or incident.kind.id
+            table.add_row(str(incident.number), name, record.tier, stage, roles or "—")
+        self.update(table if drill.incidents else Text("No incident yet.", style="dim"))
+
+
+class SlaPanel(Static):
+    """The selected incident's SLA clocks, counting down to each target."""
+
+    def show(self, drill: Drill, incident: Incident | None) -> None:
+        """Redraw the clocks of ``incident``."""
+        if incident is None or incident.record.detected != incident.record.detected:
+            self.update(Text("SLA clocks start when the incident is detected.", style="dim"))
+            return
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False, title_justify="left")
+        for column in ("SLA", "target", "elapsed", "left"):
+            table.add_column(column, justify="left" if column == "SLA" else "right")
+        for clock in drill.sla_clocks(incident):
+            style = CLOCK_STYLE[clock.state]
+            left = clock.left
+            if clock.state == "met":
+                left_text = "met ✓"
+            elif clock.state == "breached":
+                left_text = f"BREACHED {format_minutes(-left) if left is not None else ''}"
+            else:
+                left_text = "—" if left is None else format_minutes(left)
+            target = "—" if clock.target is None else format_minutes(clock.target)
+            table.add_row(clock.metric, target, format_minutes(clock.elapsed), Text(left_text, style=style))
+        self.update(Group(Text(f"Incident {incident.number} ({incident.record.tier})", style="bold"), table))
+
+
+class Inbox(Static):
+    """What waits for the seat: pages to answer, decisions to take, milestones to declare."""
+
+    def show(self, drill: Drill, seat: str) -> None:
+        """Redraw for ``seat``."""
+        parts: list[RenderableType] = []
+        pages = drill.open_pages(seat)
+        for entry in pages:
+            who = drill.person_name(entry.responder.id)
+            text = f"[{entry.number}] page as {who} ({seat_title(entry.seat)}), level {entry.page.level + 1}"
+            parts.append(Text(text, style="bold magenta"))
+        for delivery in drill.pending_decisions(seat):
+            assert delivery.inject.decision is not None
+            parts.append(Text(f"decision {delivery.inject.id}: {delivery.inject.decision.prompt}", style="bold cyan"))
+        for incident in drill.incidents:
+            phase = incident.awaiting
+            if phase is not None and (seat == FACILITATOR or drill.may_declare(seat, incident)):
+                text = f"incident {incident.number}: {phase} work done, declare it {drill.milestone_of(phase)} (d)"
+                parts.append(Text(text, style="bold yellow"))
+        if not parts:
+            parts.append(Text("Nothing waiting for you.", style="dim"))
+        if seat != FACILITATOR and not drill.seats.plays(seat):
+            parts = [Text("The engine plays this seat.", style="dim")]
+        self.update(Group(*parts))
+
+
+class MselPanel(Static):
+    """The facilitator's view of the MSEL: every inject, when it is due and whether it went out."""
+
+    def show(self, drill: Drill) -> None:
+        """Redraw the inject list."""
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+        for column in ("inject", "due", "status", "synopsis"):
+            table.add_column(column, no_wrap=column != "synopsis")
+        milestones = drill.milestones()
+        delivered = {d.inject.id: d for d in drill.timeline.deliveries}
+        for inject in drill.scenario.injects:
+            if inject.id in delivered:
+                status, style = f"out {drill.clock_text(delivered[inject.id].delivered_at)}", "dim"
+                due = ""
+            else:
+                when = drill.timeline.due_time(inject.id, milestones)
+                due = drill.clock_text(when) if when is not None else "held" if inject.contingency else "trigger"
+                status, style = "pending", ""
+            table.add_row(inject.id, due, status, Text(inject.synopsis, style=style))
+        self.update(table)
+
+
+class Feed(RichLog):
+    """The events the current seat has seen, newest at the bottom."""
+
+    seat: reactive[str] = reactive(FACILITATOR)
+
+    def __init__(self, drill: Drill, *, id: str | None = None) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, id=id)
+        self.drill = drill
+
+    def watch_seat(self, seat: str) -> None:
+        """Show the new seat's whole feed."""
+        self.clear()
+        for event in self.drill.feed(seat):
+            self.add(event)
+
+    def add(self, event: DrillEvent) -> None:
+        """Append one event if the seat sees it."""
+        if not event.visible_to(self.seat):
+            return
+        line = Text()
+        line.append(f"{self.drill.clock_text(event.minute)} ", style="dim")
+        line.append(event.text, style=EVENT_STYLE.get(event.kind, ""))
+        if event.detail and self.seat == FACILITATOR:
+            line.append(f"\n      ⚑ {event.detail}", style="italic yellow")
+        self.write(line)
