@@ -33,7 +33,16 @@ from tabletop.sim.journal import DrillSetup, Journal, read_journal
 from tabletop.sim.prepared import single_level
 from tabletop.sim.records import HandoffReason
 from tabletop.sim.responders import Responder
-from tabletop.sim.seats import ROLE_SEATS, Post, SeatPage, Seats, UpdateChannel, role_of, seat_names
+from tabletop.sim.seats import (
+    ROLE_SEATS,
+    Post,
+    SeatPage,
+    Seats,
+    UpdateChannel,
+    role_of,
+    seat_names,
+    seat_title,
+)
 from tabletop.sim.world import World
 from tabletop.spec.fields import zone
 from tabletop.spec.suggest import did_you_mean, one_of
@@ -307,6 +316,10 @@ class Drill:
             and (seat == FACILITATOR or _addressed(d.inject, seat))
         ]
 
+    def played_seats(self) -> list[str]:
+        """Seats somebody plays, each tech lead domain on its own (``tech_lead`` sits in every domain's seat)."""
+        return [s for s in seat_names(self.scenario) if self.seats.plays(s)]
+
     def played_roles(self) -> set[str]:
         """Role families somebody plays (tech leads count once)."""
         return {role_of(seat) for seat in self.setup.played}
@@ -378,7 +391,7 @@ class Drill:
         self.seats.answer(entry)
         self._log(acting, "acknowledge")
         name = self.person_name(entry.responder.id)
-        return self._event("action", f"{name} acknowledged the page ({_title(acting)})", entry.run.incident, acting)
+        return self._event("action", f"{name} acknowledged the page ({seat_title(acting)})", entry.run.incident, acting)
 
     def _escalate(self, seat: str, incident: int | None = None) -> DrillEvent:
         target = self.incident(incident)
@@ -391,7 +404,7 @@ class Drill:
             brought = run is not None and run.escalate_further()
             text = "escalated: paging the next level for help" if brought else "escalated: asking for more help"
         self._log(seat, "escalate")
-        return self._event("action", f"{_title(seat)} {text}", target, seat)
+        return self._event("action", f"{seat_title(seat)} {text}", target, seat)
 
     def _page(self, seat: str, target: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
@@ -407,7 +420,7 @@ class Drill:
             names = [*ROLE_SEATS, "tech_lead", *teams, *self.world.responders]
             raise DrillActionError(f"nobody to page called '{target}'{did_you_mean(target, names)}")
         self._log(seat, "page")
-        return self._event("action", f"{_title(seat)} paged {_title(target)}", subject, seat)
+        return self._event("action", f"{seat_title(seat)} paged {seat_title(target)}", subject, seat)
 
     def _assume_role(self, seat: str, role: str | None = None, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
@@ -416,11 +429,11 @@ class Drill:
             raise DrillActionError(f"'{role}' is not a role one can assume; roles: {one_of(ROLE_SEATS)}")
         person = self._person(seat, subject) or self._on_call_for(role)
         if person is None:
-            raise DrillActionError(f"nobody is on call as {_title(role)} for you to play; page someone first")
+            raise DrillActionError(f"nobody is on call as {seat_title(role)} for you to play; page someone first")
         subject.assign_role(role, person)
         self.seats.person[(seat, subject.number)] = person
         self._log(seat, "assume_role")
-        return self._event("action", f"{self.person_name(person.id)} assumed {_title(role)}", subject, seat)
+        return self._event("action", f"{self.person_name(person.id)} assumed {seat_title(role)}", subject, seat)
 
     def _assign_role(self, seat: str, role: str, person: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
@@ -433,13 +446,13 @@ class Drill:
         if self.seats.plays(role):
             self.seats.person[(role, subject.number)] = responder
         self._log(seat, "assign_role")
-        return self._event("action", f"{self.person_name(person)} is now {_title(role)}", subject, seat)
+        return self._event("action", f"{self.person_name(person)} is now {seat_title(role)}", subject, seat)
 
     def _hand_off(self, seat: str, note: str = "", to: str | None = None, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
         old = self._person(seat, subject)
         if old is None:
-            raise DrillActionError(f"{_title(seat)} holds nothing in incident {subject.number} to hand off")
+            raise DrillActionError(f"{seat_title(seat)} holds nothing in incident {subject.number} to hand off")
         new = self._responder(to) if to is not None else self._successor(old)
         if new is old:
             raise DrillActionError(f"{self.person_name(old.id)} cannot hand off to themselves")
@@ -460,7 +473,7 @@ class Drill:
         kind: UpdateChannel = "internal" if channel == "internal" else "external"
         self.seats.posts.append(Post(self.now, seat, subject.number, kind, text.strip()))
         self._log(seat, f"post_{channel}_update")
-        return self._event("action", f"{_title(seat)} posted an {channel} update: {text.strip()}", subject, "all")
+        return self._event("action", f"{seat_title(seat)} posted an {channel} update: {text.strip()}", subject, "all")
 
     def _invite_customer(self, seat: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
@@ -469,7 +482,7 @@ class Drill:
             raise DrillActionError(f"the customer has been on the bridge since {self.clock_text(invited)}")
         subject.record.customer_invited = self.now
         self._log(seat, "invite_customer")
-        return self._event("action", f"{_title(seat)} invited the customer to the bridge", subject, "all")
+        return self._event("action", f"{seat_title(seat)} invited the customer to the bridge", subject, "all")
 
     def _declare(self, seat: str, milestone: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
@@ -491,13 +504,13 @@ class Drill:
             raise DrillActionError(f"only the incident commander or a tech lead of the {phase} work declares it")
         subject.declare(phase)
         self._log(seat, action)
-        return self._event("action", f"{_title(seat)} declared the incident {milestone}", subject, "all")
+        return self._event("action", f"{seat_title(seat)} declared the incident {milestone}", subject, "all")
 
     def _choose(self, seat: str, inject: str, option: str) -> DrillEvent:
         delivery = next((d for d in self.pending_decisions(seat) if d.inject.id == inject), None)
         if delivery is None:
-            raise DrillActionError(f"no decision from inject '{inject}' is waiting for {_title(seat)}")
-        event = self._apply_choice(delivery.inject, option, by=_title(seat))
+            raise DrillActionError(f"no decision from inject '{inject}' is waiting for {seat_title(seat)}")
+        event = self._apply_choice(delivery.inject, option, by=seat_title(seat))
         self._log(seat, "choose")
         return event
 
@@ -507,7 +520,7 @@ class Drill:
         if seat == FACILITATOR:
             return self._event("observation", f"Facilitator observed: {text.strip()}", None, FACILITATOR)
         self._log(seat, "note")
-        return self._event("action", f"{_title(seat)} noted: {text.strip()}", None, seat)
+        return self._event("action", f"{seat_title(seat)} noted: {text.strip()}", None, seat)
 
     def _release(self, seat: str, inject: str) -> DrillEvent:
         if seat != FACILITATOR:
@@ -598,7 +611,7 @@ class Drill:
         sender = f" from {inject.sender}" if inject.sender else ""
         text = f"[{inject.id} · {inject.channel}{sender}] {headline}\n{inject.message.strip()}"
         self._emit(DrillEvent(self.now, "inject", text, tuple(inject.to), 0, inject.facilitator_notes.strip()))
-        if inject.decision is not None and not any(_addressed(inject, seat) for seat in self._played_seats()):
+        if inject.decision is not None and not any(_addressed(inject, seat) for seat in self.played_seats()):
             # Nobody plays a recipient: the engine takes the policy's standard answer, the first option.
             self._emit(self._apply_choice(inject, inject.decision.options[0].id, by="The engine"))
 
@@ -613,9 +626,6 @@ class Drill:
         changes = [apply_effect(self.world, subject, effect) for effect in chosen.effects]
         detail = "; ".join(changes) or "no change to the world"
         return self._event("decision", f"{by} chose for {inject.id}: {chosen.label}", subject, "all", detail=detail)
-
-    def _played_seats(self) -> list[str]:
-        return [s for s in seat_names(self.scenario) if self.seats.plays(s)]
 
     # -- watching the engine -------------------------------------------------------------
     def _observe(self) -> None:
@@ -643,10 +653,10 @@ class Drill:
             name = self.person_name(record.person)
             where = f"level {record.level + 1}, {record.context.replace('_', ' ')}"
             if entry is not None and entry.run.acknowledged_by is not None:
-                text = f"Re-page for {_title(entry.seat)}: incident {record.incident} is stalled and not resolved"
+                text = f"Re-page for {seat_title(entry.seat)}: incident {record.incident} is stalled and not resolved"
                 found.append(DrillEvent(record.paged, "page", text, (entry.seat,), record.incident))
             elif entry is not None:
-                text = f"Page for you ({_title(entry.seat)}) as {name}: incident {record.incident}, {where}"
+                text = f"Page for you ({seat_title(entry.seat)}) as {name}: incident {record.incident}, {where}"
                 found.append(DrillEvent(record.paged, "page", text, (entry.seat,), record.incident))
             else:
                 text = f"{name} paged ({where})"
@@ -682,7 +692,7 @@ class Drill:
         previous = self._holders.setdefault(incident.number, {})
         for role, person in sorted(holders.items()):
             if previous.get(role) != person:
-                text = f"{self.person_name(person)} is {_title(role)} for incident {incident.number}"
+                text = f"{self.person_name(person)} is {seat_title(role)} for incident {incident.number}"
                 found.append(DrillEvent(self.now, "role", text, ("all",), incident.number))
         self._holders[incident.number] = holders
         if incident.awaiting != self._awaiting.get(incident.number):
@@ -709,7 +719,7 @@ class Drill:
                 receiver = self.person_name(record.receiver)
                 how = "briefed" if record.briefed else "not briefed"
                 reason = record.reason.replace("_", " ")
-                text = f"Handoff ({reason}, {_title(record.role)}): {sender} → {receiver}, {how}"
+                text = f"Handoff ({reason}, {seat_title(record.role)}): {sender} → {receiver}, {how}"
                 found.append(DrillEvent(self.now, "handoff", text, ("all",), record.incident))
         self._waiting_handoffs = still
         return found
@@ -721,12 +731,6 @@ _PHASE_FIELD = {"diagnose": "identified", "contain": "contained", "remediate": "
 
 def _addressed(inject: Inject, seat: str) -> bool:
     return "all" in inject.to or role_of(seat) in inject.to
-
-
-def _title(seat: str) -> str:
-    role, _, domain = seat.partition(":")
-    words = role.replace("_", " ")
-    return f"{words} ({domain})" if domain else words
 
 
 def open_drill(setup: DrillSetup, journal: Path | None) -> Drill:

@@ -1,18 +1,15 @@
 """The experiment report: one self-contained HTML file, the same content in Markdown, and the plots.
 
-The report is built once as a list of blocks (headings, paragraphs, tables, figures, code)
-and rendered twice: to HTML with every image embedded as a PNG data URI, and to Markdown
-that refers to the PNG files written next to it.
+The report is built once as a list of blocks (headings, paragraphs, tables, figures, code;
+see :mod:`tabletop.sim.document_blocks`) and rendered twice: to HTML with every image
+embedded as a PNG data URI, and to Markdown that refers to the PNG files written next to it.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
 import importlib.metadata
 import platform
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +22,19 @@ from tabletop.policies.model import EscalationChain, Policy, Target
 from tabletop.scenarios.model import Scenario
 from tabletop.sim import plots
 from tabletop.sim.compare import compare_document
+from tabletop.sim.document_blocks import (
+    Block,
+    Bullets,
+    Cell,
+    Code,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+    prose_list,
+    render_html,
+    render_markdown,
+)
 from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.metrics import SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
@@ -33,7 +43,6 @@ from tabletop.sim.sweep import SweepPoint, pareto_front
 from tabletop.spec.fields import format_minutes
 
 _PACKAGES = ("tabletop", "numpy", "scipy", "simpy", "matplotlib")
-_NUMBER = re.compile(r"[−+-]?\d")
 
 
 @dataclass(frozen=True)
@@ -47,59 +56,6 @@ class Provenance:
     files: dict[str, Path]
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """A table cell: its text, an optional second line and a tone (better, worse or miss)."""
-
-    text: str
-    detail: str = ""
-    tone: str = ""
-
-
-@dataclass(frozen=True)
-class _Heading:
-    level: int
-    text: str
-
-
-@dataclass(frozen=True)
-class _Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class _Bullets:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class _Table:
-    """Rows of cells under a header."""
-
-    header: list[str]
-    rows: list[list[_Cell]]
-
-    def numeric(self) -> list[bool]:
-        """Which columns hold numbers (to align right): every cell but blanks starts with one."""
-        columns = zip(*([c.text for c in row] for row in self.rows), strict=True) if self.rows else []
-        filled = [[t for t in texts if t not in ("", "—")] for texts in columns]
-        return [bool(texts) and all(_NUMBER.match(t) for t in texts) for texts in filled]
-
-
-@dataclass(frozen=True)
-class _Image:
-    stem: str
-    caption: str
-
-
-@dataclass(frozen=True)
-class _Code:
-    text: str
-
-
-_Block = _Heading | _Paragraph | _Bullets | _Table | _Image | _Code
-
-
 class _Plots:
     """Saves figures into the plots folder and remembers the files written."""
 
@@ -107,10 +63,10 @@ class _Plots:
         self.folder = folder
         self.written: list[Path] = []
 
-    def add(self, figure: Figure, stem: str, caption: str) -> _Image:
+    def add(self, figure: Figure, stem: str, caption: str) -> Image:
         """Save the figure as PNG and SVG; the block that shows it."""
         self.written += plots.save(figure, self.folder, stem)
-        return _Image(stem, caption)
+        return Image(self.folder, stem, caption)
 
 
 def write_report(
@@ -144,8 +100,8 @@ def write_report(
     ]
     title = f"Tabletop report: {outcomes[0].spec.scenario.name}"
     html_path, markdown_path = folder / "report.html", folder / "report.md"
-    html_path.write_text(_html(title, blocks, figures.folder), encoding="utf-8")
-    markdown_path.write_text(_markdown(blocks, figures.folder.name), encoding="utf-8")
+    html_path.write_text(render_html(title, blocks), encoding="utf-8")
+    markdown_path.write_text(render_markdown(blocks), encoding="utf-8")
     return [html_path, markdown_path, *figures.written]
 
 
@@ -173,24 +129,19 @@ def _minutes(value: float | None) -> str:
     return "—" if value is None else format_minutes(value)
 
 
-def _names(items: Sequence[str]) -> str:
-    """A list in prose: a, b and c."""
-    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
-
-
 # --- sections -------------------------------------------------------------------------------------------
 
 
 def _overview(
     outcomes: Sequence[RunOutcome], documents: dict[str, Any], provenance: Provenance, goal: float
-) -> list[_Block]:
+) -> list[Block]:
     """Title, what was played, and the findings in a few lines."""
     first = outcomes[0]
     scenario = first.spec.scenario
     policies = [o.spec.policy.id for o in outcomes]
     replications, incidents = first.aggregate.replications, first.aggregate.incidents
     text = (
-        f"Scenario {scenario.id} ({scenario.name}) played against {_names(policies)}: "
+        f"Scenario {scenario.id} ({scenario.name}) played against {prose_list(policies)}: "
         f"{replications} replications of {first.spec.horizon / 1440:g} days each, seed {provenance.seed}, "
         f"{incidents / max(replications, 1):.1f} incidents per replication."
     )
@@ -202,10 +153,10 @@ def _overview(
     findings = [_goal_finding(policy, doc, goal) for policy, doc in documents["policies"].items()]
     findings += [_difference_finding(policy, found) for policy, found in documents["differences"].items()]
     return [
-        _Heading(1, f"Tabletop report: {scenario.name}"),
-        _Paragraph(text),
-        _Heading(2, "Findings"),
-        _Bullets(findings),
+        Heading(1, f"Tabletop report: {scenario.name}"),
+        Paragraph(text),
+        Heading(2, "Findings"),
+        Bullets(findings),
     ]
 
 
@@ -245,27 +196,27 @@ def _sla_rows(outcomes: Sequence[RunOutcome], documents: dict[str, Any]) -> list
     ]
 
 
-def _attainment_cell(entry: dict[str, Any] | None, goal: float) -> _Cell:
+def _attainment_cell(entry: dict[str, Any] | None, goal: float) -> Cell:
     if entry is None or entry["attainment"] is None:
-        return _Cell("—")
+        return Cell("—")
     low, high = entry["ci95"]
     detail = "" if low is None else f"{low * 100:.1f}–{high * 100:.1f}"
     below = entry["attainment"] < goal
-    return _Cell(_percent(entry["attainment"]) + (" ✗" if below else ""), detail, "miss" if below else "")
+    return Cell(_percent(entry["attainment"]) + (" ✗" if below else ""), detail, "miss" if below else "")
 
 
-def _difference_cell(entry: dict[str, Any] | None) -> _Cell:
+def _difference_cell(entry: dict[str, Any] | None) -> Cell:
     if entry is None or entry["difference"] is None:
-        return _Cell("—")
+        return Cell("—")
     low, high = entry["ci95"]
     interval = "" if low is None else f" ({_points(low)} to {_points(high)})"
     tone = entry["verdict"] if entry["verdict"] in ("better", "worse") else ""
-    return _Cell(entry["verdict"], f"{_points(entry['difference'])} pp{interval}", tone)
+    return Cell(entry["verdict"], f"{_points(entry['difference'])} pp{interval}", tone)
 
 
 def _sla_section(
     outcomes: Sequence[RunOutcome], documents: dict[str, Any], goal: float, figures: _Plots
-) -> list[_Block]:
+) -> list[Block]:
     """The SLA table (the comparison when there are several policies) with its plots."""
     docs = documents["policies"]
     policies = list(docs)
@@ -273,13 +224,13 @@ def _sla_section(
     for tier, metric in _sla_rows(outcomes, documents):
         entries = [doc["sla"].get(tier, {}).get(metric) for doc in docs.values()]
         targets = sorted({e["target"] for e in entries if e is not None and e["target"] is not None})
-        row = [_Cell(tier), _Cell(metric.removeprefix("time_to_")), _Cell(" / ".join(map(_minutes, targets)))]
+        row = [Cell(tier), Cell(metric.removeprefix("time_to_")), Cell(" / ".join(map(_minutes, targets)))]
         row += [_attainment_cell(entry, goal) for entry in entries]
         if len(policies) > 1:
             row += [_difference_cell(d["sla"].get(tier, {}).get(metric)) for d in documents["differences"].values()]
         else:
             (entry,) = entries
-            row += [_Cell(_minutes(entry["p50"])), _Cell(_minutes(entry["p90"])), _Cell(str(entry["n"]))]
+            row += [Cell(_minutes(entry["p50"])), Cell(_minutes(entry["p90"])), Cell(str(entry["n"]))]
         rows.append(row)
     header = ["tier", "metric", "target", *policies]
     if len(policies) > 1:
@@ -296,7 +247,7 @@ def _sla_section(
             "Share of each tier's incidents within the target: the mean over replications and its 95% interval "
             f"(✗ marks attainment below the {goal:.0%} goal), with the median and 90th percentile of the metric."
         )
-    blocks: list[_Block] = [_Heading(2, "SLA attainment"), _Paragraph(intro), _Table(header, rows)]
+    blocks: list[Block] = [Heading(2, "SLA attainment"), Paragraph(intro), Table(header, rows)]
     blocks.append(
         figures.add(
             plots.attainment_figure(outcomes, goal),
@@ -304,7 +255,7 @@ def _sla_section(
             "SLA attainment per tier and metric with 95% intervals over replications; the dashed line is the goal.",
         )
     )
-    blocks.append(_Heading(2, "Response times"))
+    blocks.append(Heading(2, "Response times"))
     blocks += [
         figures.add(
             plots.ecdf_figure(outcomes, metric),
@@ -318,12 +269,12 @@ def _sla_section(
     return blocks
 
 
-def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[_Block]:
+def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
     """On-call load of everyone together, the heaviest individual loads and the heatmaps."""
     docs = documents["policies"]
     columns = ("pages", "interruptions", "business", "off", "sleep", "hours_engaged")
     totals = [
-        [_Cell(policy)] + [_Cell(f"{sum(p[c] or 0 for p in doc['load']['per_person'].values()):.1f}") for c in columns]
+        [Cell(policy)] + [Cell(f"{sum(p[c] or 0 for p in doc['load']['per_person'].values()):.1f}") for c in columns]
         for policy, doc in docs.items()
     ]
     header = ["policy", "pages", "interruptions", "business hours", "off hours", "sleep hours", "hours engaged"]
@@ -333,26 +284,26 @@ def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], fig
         for doc in docs.values()
     ]
     top = [
-        [_Cell(str(rank + 1))]
+        [Cell(str(rank + 1))]
         + [
-            _Cell(names.get(ranked[rank][0], ranked[rank][0]), _person_load(ranked[rank][1]))
+            Cell(names.get(ranked[rank][0], ranked[rank][0]), _person_load(ranked[rank][1]))
             if rank < len(ranked)
-            else _Cell("—")
+            else Cell("—")
             for ranked in heaviest
         ]
         for rank in range(max(map(len, heaviest), default=0))
     ]
     heatmaps = plots.interruption_heatmaps(outcomes)
     return [
-        _Heading(2, "On-call load"),
-        _Paragraph(
+        Heading(2, "On-call load"),
+        Paragraph(
             "Everyone together, per replication. Interruptions count pages within a minute of each other once; "
             "business, off and sleep hours are in each person's own time zone."
         ),
-        _Table(header, totals),
-        _Heading(3, "Heaviest loads"),
-        _Paragraph("The five people interrupted most often under each policy, per replication."),
-        _Table(["rank", *docs], top),
+        Table(header, totals),
+        Heading(3, "Heaviest loads"),
+        Paragraph("The five people interrupted most often under each policy, per replication."),
+        Table(["rank", *docs], top),
         *(
             figures.add(
                 figure,
@@ -369,33 +320,31 @@ def _person_load(load: dict[str, Any]) -> str:
     return f"{load['interruptions']:.1f} interruptions, {load['sleep']:.1f} in sleep hours"
 
 
-def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[_Block]:
+def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
     """Handoffs by reason side by side: how many and how long until the receiver works."""
     docs = documents["policies"]
     reasons = [r for r in HANDOFF_REASONS if any(r in doc["handoffs"]["by_reason"] for doc in docs.values())]
     rows = []
     for reason in reasons:
-        row = [_Cell(reason.replace("_", " "))]
+        row = [Cell(reason.replace("_", " "))]
         for doc in docs.values():
             entry = doc["handoffs"]["by_reason"].get(reason)
             if entry is None:
-                row.append(_Cell("none"))
+                row.append(Cell("none"))
                 continue
             per_replication = entry["count"] / doc["replications"]
-            row.append(
-                _Cell(f"{per_replication:.1f}", f"median {_minutes(entry['p50'])}, p90 {_minutes(entry['p90'])}")
-            )
+            row.append(Cell(f"{per_replication:.1f}", f"median {_minutes(entry['p50'])}, p90 {_minutes(entry['p90'])}"))
         rows.append(row)
-    blocks: list[_Block] = [
-        _Heading(2, "Handoffs"),
-        _Paragraph(
+    blocks: list[Block] = [
+        Heading(2, "Handoffs"),
+        Paragraph(
             "Handoffs per replication by reason, with the delay from the handoff to the receiver working "
             "(after any briefing)."
         ),
     ]
     if not rows:
-        return [*blocks, _Paragraph("No handoffs happened.")]
-    blocks.append(_Table(["reason", *docs], rows))
+        return [*blocks, Paragraph("No handoffs happened.")]
+    blocks.append(Table(["reason", *docs], rows))
     blocks.append(
         figures.add(
             plots.handoff_figure(outcomes),
@@ -407,19 +356,19 @@ def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], 
     return blocks
 
 
-def _bottleneck_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[_Block]:
+def _bottleneck_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
     """Where incident time goes, per policy and by incident type."""
     rows = [
-        [_Cell(policy)]
-        + [_Cell(_minutes(doc["bottlenecks"][part])) for part in BOTTLENECKS]
-        + [_Cell(_minutes(sum(doc["bottlenecks"][part] or 0 for part in BOTTLENECKS)))]
+        [Cell(policy)]
+        + [Cell(_minutes(doc["bottlenecks"][part])) for part in BOTTLENECKS]
+        + [Cell(_minutes(sum(doc["bottlenecks"][part] or 0 for part in BOTTLENECKS)))]
         for policy, doc in documents["policies"].items()
     ]
     header = ["policy", "waiting for acknowledgement", "waiting on a handoff", "waiting for a busy responder"]
     return [
-        _Heading(2, "Where the time goes"),
-        _Paragraph("Mean time per incident from detection to recovery, split into waiting and working."),
-        _Table([*header, "working", "total"], rows),
+        Heading(2, "Where the time goes"),
+        Paragraph("Mean time per incident from detection to recovery, split into waiting and working."),
+        Table([*header, "working", "total"], rows),
         figures.add(
             plots.bottleneck_figure(outcomes),
             "bottlenecks",
@@ -433,30 +382,30 @@ def _bottleneck_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any
     ]
 
 
-def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -> list[_Block]:
+def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -> list[Block]:
     """The sweep table with Pareto marks, the response curves and the trade-off."""
     paths = list(points[0].settings)
     front = pareto_front(points)
     rows = [
-        [_Cell(point.outcome.spec.policy.id)]
-        + [_Cell(point.settings[path]) for path in paths]
+        [Cell(point.outcome.spec.policy.id)]
+        + [Cell(point.settings[path]) for path in paths]
         + [
-            _Cell(_percent(point.attainment())),
-            _Cell(f"{point.interruptions():.1f}"),
-            _Cell(f"{point.interruptions('sleep'):.1f}"),
-            _Cell("✓" if optimal else ""),
+            Cell(_percent(point.attainment())),
+            Cell(f"{point.interruptions():.1f}"),
+            Cell(f"{point.interruptions('sleep'):.1f}"),
+            Cell("✓" if optimal else ""),
         ]
         for point, optimal in zip(points, front, strict=True)
     ]
     header = ["variant", *paths, "mean attainment", "interruptions", "in sleep hours", "Pareto-optimal"]
     return [
-        _Heading(2, "Parameter sweep"),
-        _Paragraph(
+        Heading(2, "Parameter sweep"),
+        Paragraph(
             "Each variant sets the values shown. Mean attainment averages every tier and targeted metric; "
             "interruptions are everyone's together, per replication. A Pareto-optimal variant is one that no other "
             "beats on both attainment and interruptions."
         ),
-        _Table(header, rows),
+        Table(header, rows),
         figures.add(
             plots.sweep_curves_figure(points, goal=goal),
             "sweep-curves",
@@ -471,7 +420,7 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
     ]
 
 
-def _scenario_section(scenario: Scenario) -> list[_Block]:
+def _scenario_section(scenario: Scenario) -> list[Block]:
     """Teams, people and their time zones, services and incident types."""
     zones = Counter(p.time_zone for p in scenario.people)
     weekly = sum(t.rate_per_week or 0 for t in scenario.incident_types)
@@ -484,82 +433,81 @@ def _scenario_section(scenario: Scenario) -> list[_Block]:
     people = {p.id: p for p in scenario.people}
     teams = [
         [
-            _Cell(team.id),
-            _Cell(team.domain),
-            _Cell(str(len(team.members))),
-            _Cell(", ".join(sorted({people[m].time_zone for m in team.members if m in people}))),
+            Cell(team.id),
+            Cell(team.domain),
+            Cell(str(len(team.members))),
+            Cell(", ".join(sorted({people[m].time_zone for m in team.members if m in people}))),
         ]
         for team in scenario.teams
     ]
     services = [
         [
-            _Cell(s.id),
-            _Cell(s.owner),
-            _Cell(s.tier),
-            _Cell(", ".join(s.depends_on) or "—"),
-            _Cell("yes" if s.customer_facing else "no"),
+            Cell(s.id),
+            Cell(s.owner),
+            Cell(s.tier),
+            Cell(", ".join(s.depends_on) or "—"),
+            Cell("yes" if s.customer_facing else "no"),
         ]
         for s in scenario.services
     ]
     types = [
         [
-            _Cell(t.id),
-            _Cell(t.name or t.id),
-            _Cell(f"{t.rate_per_week:g}" if t.rate_per_week is not None else f"scripted ×{len(t.times or [])}"),
-            _Cell(t.tier or "from the service"),
-            _Cell(", ".join(t.root_weights())),
+            Cell(t.id),
+            Cell(t.name or t.id),
+            Cell(f"{t.rate_per_week:g}" if t.rate_per_week is not None else f"scripted ×{len(t.times or [])}"),
+            Cell(t.tier or "from the service"),
+            Cell(", ".join(t.root_weights())),
         ]
         for t in scenario.incident_types
     ]
-    blocks: list[_Block] = [_Heading(2, f"Scenario: {scenario.name}")]
+    blocks: list[Block] = [Heading(2, f"Scenario: {scenario.name}")]
     if scenario.description:
-        blocks.append(_Paragraph(scenario.description.strip()))
+        blocks.append(Paragraph(scenario.description.strip()))
     return [
         *blocks,
-        _Bullets(facts),
-        _Table(["team", "domain", "people", "time zones"], teams),
-        _Table(["incident type", "name", "per week", "tier", "root services"], types),
-        _Table(["service", "owner", "tier", "depends on", "customer-facing"], services),
+        Bullets(facts),
+        Table(["team", "domain", "people", "time zones"], teams),
+        Table(["incident type", "name", "per week", "tier", "root services"], types),
+        Table(["service", "owner", "tier", "depends on", "customer-facing"], services),
     ]
 
 
-def _tier_rows(policy: Policy) -> list[list[_Cell]]:
+def _tier_rows(policy: Policy) -> list[list[Cell]]:
     return [
-        [_Cell(t.id), _Cell(t.name)] + [_Cell(_minutes(getattr(t.sla, name))) for name in SLA_METRIC]
-        for t in policy.tiers
+        [Cell(t.id), Cell(t.name)] + [Cell(_minutes(getattr(t.sla, name))) for name in SLA_METRIC] for t in policy.tiers
     ]
 
 
-def _policy_section(policies: Sequence[Policy]) -> list[_Block]:
+def _policy_section(policies: Sequence[Policy]) -> list[Block]:
     """Each policy's tiers and targets, rotations and escalation chains."""
     header = ["tier", "name", *SLA_METRIC]
     shared = all(p.tiers == policies[0].tiers for p in policies)
-    blocks: list[_Block] = [_Heading(2, "Policies")]
+    blocks: list[Block] = [Heading(2, "Policies")]
     if shared:
         blocks += [
-            _Paragraph("Tiers and SLA targets, the same in every policy:"),
-            _Table(header, _tier_rows(policies[0])),
+            Paragraph("Tiers and SLA targets, the same in every policy:"),
+            Table(header, _tier_rows(policies[0])),
         ]
     for policy in policies:
-        blocks.append(_Heading(3, f"{policy.id}: {policy.name}"))
+        blocks.append(Heading(3, f"{policy.id}: {policy.name}"))
         if policy.description:
-            blocks.append(_Paragraph(policy.description.strip()))
+            blocks.append(Paragraph(policy.description.strip()))
         if not shared:
-            blocks.append(_Table(header, _tier_rows(policy)))
+            blocks.append(Table(header, _tier_rows(policy)))
         rotations = [
             [
-                _Cell(rotation.id),
-                _Cell(level),
-                _Cell(", ".join(dict.fromkeys(p for layer in spec.layers for p in layer.people))),
-                _Cell(", ".join(dict.fromkeys(_minutes(layer.turn) for layer in spec.layers))),
+                Cell(rotation.id),
+                Cell(level),
+                Cell(", ".join(dict.fromkeys(p for layer in spec.layers for p in layer.people))),
+                Cell(", ".join(dict.fromkeys(_minutes(layer.turn) for layer in spec.layers))),
             ]
             for rotation in policy.rotations
             for level, spec in rotation.levels.items()
         ]
         if rotations:
-            blocks.append(_Table(["rotation", "level", "people", "turn"], rotations))
-        chains = [[_Cell(c.id), _Cell(_chain_levels(c)), _Cell(_chain_after(c))] for c in policy.escalation_chains]
-        blocks.append(_Table(["escalation chain", "levels (delay before the next)", "then"], chains))
+            blocks.append(Table(["rotation", "level", "people", "turn"], rotations))
+        chains = [[Cell(c.id), Cell(_chain_levels(c)), Cell(_chain_after(c))] for c in policy.escalation_chains]
+        blocks.append(Table(["escalation chain", "levels (delay before the next)", "then"], chains))
     return blocks
 
 
@@ -583,7 +531,7 @@ def _chain_after(chain: EscalationChain) -> str:
     return "; ".join(parts) or "—"
 
 
-def _reproducibility(outcomes: Sequence[RunOutcome], provenance: Provenance) -> list[_Block]:
+def _reproducibility(outcomes: Sequence[RunOutcome], provenance: Provenance) -> list[Block]:
     """Command line, seed, run length, versions and the hash of every input file."""
     first = outcomes[0]
     settings = [
@@ -594,124 +542,15 @@ def _reproducibility(outcomes: Sequence[RunOutcome], provenance: Provenance) -> 
         *((package, importlib.metadata.version(package)) for package in _PACKAGES),
     ]
     files = [
-        [_Cell(label), _Cell(str(path)), _Cell(hashlib.sha256(path.read_bytes()).hexdigest())]
+        [Cell(label), Cell(str(path)), Cell(hashlib.sha256(path.read_bytes()).hexdigest())]
         for label, path in provenance.files.items()
     ]
-    blocks: list[_Block] = [
-        _Heading(2, "Reproducibility"),
-        _Paragraph("Run this command with the same files and versions to get the same numbers:"),
-        _Code(provenance.command),
-        _Table(["setting", "value"], [[_Cell(k), _Cell(v)] for k, v in settings]),
+    blocks: list[Block] = [
+        Heading(2, "Reproducibility"),
+        Paragraph("Run this command with the same files and versions to get the same numbers:"),
+        Code(provenance.command),
+        Table(["setting", "value"], [[Cell(k), Cell(v)] for k, v in settings]),
     ]
     if files:
-        blocks.append(_Table(["file", "path", "sha256"], files))
+        blocks.append(Table(["file", "path", "sha256"], files))
     return blocks
-
-
-# --- rendering ------------------------------------------------------------------------------------------
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;
-  max-width:1120px;margin:2rem auto;padding:0 1.25rem;line-height:1.45}
-h1{font-size:1.75rem;margin-bottom:.4rem}
-h2{font-size:1.35rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem;margin-top:2.4rem}
-h3{font-size:1.1rem;margin-top:1.6rem}
-.wide{overflow-x:auto;margin:.6rem 0 1.4rem}
-table{border-collapse:collapse;font-size:.88rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .6rem;vertical-align:top}
-th{background:#f6f8fa;text-align:left;font-weight:600}
-td:first-child{white-space:nowrap}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td small{display:block;color:#57606a;font-size:.8rem}
-td.better{background:#dafbe1;color:#116329;font-weight:600}
-td.worse{background:#ffebe9;color:#a40e26;font-weight:600}
-td.better small,td.worse small{font-weight:400}
-td.miss{color:#9a6700}
-figure{margin:1.2rem 0 2rem}
-figure img{max-width:100%;height:auto;border:1px solid #eaeef2}
-figcaption{color:#57606a;font-size:.9rem;margin-top:.3rem}
-pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.7rem;overflow-x:auto;white-space:pre-wrap}
-"""
-
-
-def _html(title: str, blocks: Sequence[_Block], images: Path) -> str:
-    """The whole report as one HTML page, images embedded, every text escaped."""
-    body = "\n".join(_html_block(block, images) for block in blocks)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
-
-
-def _html_block(block: _Block, images: Path) -> str:
-    match block:
-        case _Heading(level, text):
-            return f"<h{level}>{html.escape(text)}</h{level}>"
-        case _Paragraph(text):
-            return "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
-        case _Bullets(items):
-            return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
-        case _Code(text):
-            return f"<pre><code>{html.escape(text)}</code></pre>"
-        case _Image(stem, caption):
-            data = base64.b64encode((images / f"{stem}.png").read_bytes()).decode("ascii")
-            alt = html.escape(caption)
-            return (
-                f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
-            )
-        case _Table(header, rows):
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            numeric = block.numeric()
-            body = "".join(
-                "<tr>" + "".join(_html_cell(cell, right) for cell, right in zip(row, numeric, strict=True)) + "</tr>"
-                for row in rows
-            )
-            return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
-def _html_cell(cell: _Cell, numeric: bool) -> str:
-    classes = " ".join(c for c in ("num" if numeric else "", cell.tone) if c)
-    attribute = f' class="{classes}"' if classes else ""
-    detail = f"<small>{html.escape(cell.detail)}</small>" if cell.detail else ""
-    return f"<td{attribute}>{html.escape(cell.text)}{detail}</td>"
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*[]<>|#"})
-
-
-def _md(text: str) -> str:
-    """Text with Markdown's special characters escaped, so names print as written."""
-    return text.translate(_MARKDOWN_SPECIAL)
-
-
-def _markdown(blocks: Sequence[_Block], images: str) -> str:
-    """The whole report as Markdown, images referred to in the plots folder."""
-    return "\n\n".join(_markdown_block(block, images) for block in blocks) + "\n"
-
-
-def _markdown_block(block: _Block, images: str) -> str:
-    match block:
-        case _Heading(level, text):
-            return f"{'#' * level} {_md(text)}"
-        case _Paragraph(text):
-            return "  \n".join(map(_md, text.splitlines()))
-        case _Bullets(items):
-            return "\n".join(f"- {_md(item)}" for item in items)
-        case _Code(text):
-            return f"```\n{text}\n```"
-        case _Image(stem, caption):
-            return f"![{_md(caption)}]({images}/{stem}.png)\n\n*{_md(caption)}*"
-        case _Table(header, rows):
-            numeric = block.numeric() or [False] * len(header)
-            lines = [
-                "| " + " | ".join(map(_md, header)) + " |",
-                "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
-            ]
-            lines += ["| " + " | ".join(map(_markdown_cell, row)) + " |" for row in rows]
-            return "\n".join(lines)
-
-
-def _markdown_cell(cell: _Cell) -> str:
-    text = f"**{_md(cell.text)}**" if cell.tone in ("better", "worse") else _md(cell.text)
-    return f"{text} · {_md(cell.detail)}" if cell.detail else text

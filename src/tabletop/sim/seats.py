@@ -37,6 +37,13 @@ def role_of(seat: str) -> str:
     return seat.split(":", 1)[0]
 
 
+def seat_title(seat: str) -> str:
+    """A seat or role as words: ``tech_lead:database`` is "tech lead (database)"."""
+    role, _, domain = seat.partition(":")
+    words = role.replace("_", " ")
+    return f"{words} ({domain})" if domain else words
+
+
 @dataclass
 class SeatPage:
     """A page waiting in a player's inbox."""
