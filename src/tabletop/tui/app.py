@@ -19,10 +19,10 @@ from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
 from tabletop.sim.inject_timeline import Delivery
-from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names
+from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names, seat_title
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
-from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel, seat_title
+from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel
 
 #: Speeds the facilitator steps through with + and -.
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)

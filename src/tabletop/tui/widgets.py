@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
-from tabletop.sim.seats import seat_names
+from tabletop.sim.seats import seat_names, seat_title
 from tabletop.spec.fields import format_minutes
 
 #: Colour of each SLA clock state.
@@ -29,13 +29,6 @@ EVENT_STYLE = {
     "control": "dim",
     "missed": "red",
 }
-
-
-def seat_title(seat: str) -> str:
-    """A seat as people say it: ``tech lead (database)``."""
-    role, _, domain = seat.partition(":")
-    words = role.replace("_", " ")
-    return f"{words} ({domain})" if domain else words
 
 
 class ClockBar(Static):
