@@ -121,10 +121,10 @@ class EscalationRun:
         if when.days is None and when.window is None:
             return True
         name = when.time_zone or self.chain.time_zone or self.world.policy.time_zone
-        local = self.world.clock.local(self.world.env.now, zone(name))
-        if when.days is not None and local.weekday() not in when.days:
+        day, minute = divmod(self.world.clock.minute_of_week(self.world.env.now, zone(name)), 1440)
+        if when.days is not None and day not in when.days:
             return False
-        return when.window is None or when.window.contains(local)
+        return when.window is None or when.window.covers(day, minute)
 
     def _page_level(self, level: EscalationLevel, index: int) -> bool:
         return self._page_targets(level.targets, index, level.assignment, (self.chain.id, index))

@@ -19,10 +19,46 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
+#: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
+_IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 
 
 class Incident:
     """The state machine of one incident."""
+
+    __slots__ = (
+        "_handing_over",
+        "_last_progress",
+        "_minutes",
+        "_paged_roles",
+        "_pending_symptom_handoff",
+        "_role_hours",
+        "_since",
+        "_state",
+        "_staying",
+        "_triaging",
+        "closed",
+        "declared",
+        "declared_at",
+        "domain_runs",
+        "draws",
+        "engaged",
+        "extra_work",
+        "items",
+        "kind",
+        "leads",
+        "number",
+        "participants",
+        "phase",
+        "record",
+        "required",
+        "roles",
+        "root_run",
+        "root_team",
+        "symptom_runs",
+        "waiting_domains",
+        "world",
+    )
 
     def __init__(self, world: World, number: int, kind: IncidentType, draws: IncidentDraws) -> None:
         self.world = world
@@ -54,8 +90,10 @@ class Incident:
         self.phase = -1
         self.items: dict[str, WorkItem] = {}
         self.waiting_domains: dict[str, float] = {}
-        self._state = ""
+        self._state = _IDLE
         self._since = math.nan
+        #: Minutes charged to each bottleneck so far, written to the record when the incident settles.
+        self._minutes = [0.0, 0.0, 0.0, 0.0]
         self._pending_symptom_handoff: HandoffRecord | None = None
         self.declared_at = math.nan
         self.participants: set[str] = set()
@@ -79,7 +117,7 @@ class Incident:
             self.record.detected = now
             self.record.detected_by = by
             self._since = now
-            self._state = "waiting_ack"
+            self._state = _WAITING_ACK
             triggers.arm(self.world, self)
         owner = self.world.services[service].owner
         if service == self.draws.root_service or correlated or owner == self.root_team:
@@ -387,12 +425,14 @@ class Incident:
 
     def _work_done(self, item: WorkItem) -> None:
         phase = PHASES[self.phase]
-        work = self.draws.work[phase]
-        if all(d in self.items and self.items[d].remaining <= 0 for d in work):
-            self._milestone(phase)
-            self._next_phase()
-        else:
-            self.refresh()
+        items = self.items
+        for domain in self.draws.work[phase]:
+            done = items.get(domain)
+            if done is None or done.remaining > 0:
+                self.refresh()
+                return
+        self._milestone(phase)
+        self._next_phase()
 
     def _milestone(self, phase: str) -> None:
         now = self.world.env.now
@@ -404,7 +444,7 @@ class Incident:
                 self._hand_over(responder, shift)
 
     def _close(self) -> None:
-        self.refresh()
+        self.settle()
         self.closed = True
         self.record.reviewed = self.record.recovered + self.draws.review_after
         for person in list(self.engaged):
@@ -418,30 +458,42 @@ class Incident:
     # -- accounting --------------------------------------------------------------------
     def refresh(self) -> None:
         """Charge the time since the last change to the state the incident was in, then re-evaluate."""
-        if math.isnan(self._since):
+        since = self._since
+        if math.isnan(since):  # not detected yet
             return
         now = self.world.env.now
-        if self._state:
-            record = self.record
-            setattr(record, self._state, getattr(record, self._state) + now - self._since)
+        state = self._state
+        if state != _IDLE:
+            minutes = self._minutes
+            minutes[state] = minutes[state] + now - since
         self._since = now
         self._state = self._current_state()
 
-    def _current_state(self) -> str:
+    def settle(self) -> None:
+        """Charge time up to now and write the minutes spent in each bottleneck to the record."""
+        self.refresh()
         record = self.record
-        if not math.isnan(record.recovered) or self.closed:
-            return ""
+        record.waiting_ack, record.waiting_handoff, record.waiting_busy, record.working = self._minutes
+
+    def _current_state(self) -> int:
+        record = self.record
+        if self.closed or not math.isnan(record.recovered):
+            return _IDLE
         if math.isnan(record.acknowledged):
-            return "waiting_ack"
+            return _WAITING_ACK
         # The slowest part of a phase holds it up: a domain still without a lead, then a lead
         # busy elsewhere; only when neither is the case is the incident simply being worked.
-        needed = self.draws.work[PHASES[self.phase]] if 0 <= self.phase < len(PHASES) else {}
-        if self._pending_symptom_handoff is not None or any(d in self.waiting_domains for d in needed):
-            return "waiting_handoff"
+        if self._pending_symptom_handoff is not None:
+            return _WAITING_HANDOFF
+        waiting = self.waiting_domains
+        if waiting and 0 <= self.phase < len(PHASES):
+            for domain in self.draws.work[PHASES[self.phase]]:
+                if domain in waiting:
+                    return _WAITING_HANDOFF
         for domain, item in self.items.items():
             if item.remaining > 0 and self.leads[domain].current is not item:
-                return "waiting_busy"
-        return "working"
+                return _WAITING_BUSY
+        return _WORKING
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""

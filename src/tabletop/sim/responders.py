@@ -16,7 +16,7 @@ from tabletop.scenarios.model import (
     Person,
     ResponsivenessProfile,
 )
-from tabletop.sim.clock import Context, hour_class, person_context, person_zone
+from tabletop.sim.clock import Context, HourClass, hour_class, person_context, person_zone
 from tabletop.sim.records import PageRecord
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.distributions import Distribution
@@ -94,12 +94,21 @@ class Page:
 class Responder:
     """One person in the simulation: pages in, acknowledgements and work out."""
 
-    def __init__(self, world: World, person: Person, behaviour: Behaviour, index: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        person: Person,
+        behaviour: Behaviour,
+        index: int,
+        moments: dict[int, tuple[Context, HourClass]],
+    ) -> None:
         self.world = world
         self.person = person
         self.id = person.id
         self.zone = person_zone(person)
         self.behaviour = behaviour
+        #: Context and hour class by local minute of the week, shared by every replication.
+        self._moments = moments
         self._index = index
         self._rng: np.random.Generator | None = None
         self.current: WorkItem | None = None
@@ -117,26 +126,20 @@ class Responder:
         return self._rng
 
     # -- pages ---------------------------------------------------------------------------
-    def context(self, now: float) -> Context:
-        """Work, off hours or sleep at engine time ``now``."""
-        return person_context(self.person, self.world.clock.local(now, self.zone))
+    def moment(self, now: float) -> tuple[int, Context, HourClass]:
+        """Local minute of the week, work / off hours / sleep, and PagerDuty hour class at engine time ``now``."""
+        minute = self.world.clock.minute_of_week(now, self.zone)
+        known = self._moments.get(minute)
+        if known is None:
+            known = self._moments[minute] = (person_context(self.person, minute), hour_class(minute))
+        return minute, known[0], known[1]
 
     def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
         """Notify this person; they may miss it, or acknowledge after a delay drawn from their context."""
         world = self.world
         now = world.env.now
-        local = world.clock.local(now, self.zone)
-        context = person_context(self.person, local)
-        record = PageRecord(
-            world.replication,
-            incident.number,
-            self.id,
-            now,
-            context,
-            hour_class(local),
-            local.weekday() * 24 + local.hour,
-            level,
-        )
+        minute, context, hours = self.moment(now)
+        record = PageRecord(world.replication, incident.number, self.id, now, context, hours, minute // 60, level)
         world.records.pages.append(record)
         incident.record.pages += 1
         page = Page(incident, level, acknowledge, record)
@@ -246,7 +249,7 @@ class Responder:
             held = [page for _, _, page in self.held_pages]
             self.held_pages.clear()
             for page in held:
-                self._answer_later(page, self.context(self.world.env.now))
+                self._answer_later(page, self.moment(self.world.env.now)[1])
         if self.current is None and self.queue:
             _, _, item = self.queue.pop(0)
             self._start(item)

@@ -17,8 +17,6 @@ from tabletop.policies.model import (
     Tier,
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
-from tabletop.sim.clock import Clock
-from tabletop.sim.draws import draw_incident
 from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
@@ -35,7 +33,8 @@ class _Call(Event):
 
     def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
-        self.callbacks = [_dispatch]
+        # Nothing ever adds callbacks to these events, so they can all share one list.
+        self.callbacks = _DISPATCH
         self._value = value
         self._ok = True
         self.fn = fn
@@ -44,6 +43,9 @@ class _Call(Event):
 
 def _dispatch(event: Event) -> None:
     event.fn(event._value)  # type: ignore[attr-defined]
+
+
+_DISPATCH: list[Callable[[Any], None]] = [_dispatch]
 
 
 class World:
@@ -64,9 +66,9 @@ class World:
         self.seed = seed
         self.replication = replication
         self.env = simpy.Environment()
-        self.clock = Clock(scenario.start)
         self.horizon = days * 1440.0 if days is not None else scenario.horizon
         self.prepared = prepared or Prepared(scenario, policy, self.horizon)
+        self.clock = self.prepared.clock
         self.calendar = self.prepared.calendar
         self.records = ReplicationRecords(replication)
         self.services = {s.id: s for s in scenario.services}
@@ -81,7 +83,9 @@ class World:
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
-            self.responders[person.id] = Responder(self, person, self.prepared.behaviours[person.id], index)
+            self.responders[person.id] = Responder(
+                self, person, self.prepared.behaviours[person.id], index, self.prepared.moments[person.id]
+            )
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
         self._pools_of: dict[str, list[Pool]] = {}
         for team in scenario.teams:
@@ -107,7 +111,7 @@ class World:
         while self.open and self.env.peek() < cutoff:
             self.env.step()
         for incident in sorted(self.open, key=lambda i: i.number):
-            incident.refresh()
+            incident.settle()
             self.records.incidents.append(incident.record)
         self.records.incidents.sort(key=lambda r: r.incident)
         return self.records
@@ -125,26 +129,28 @@ class World:
         arrivals = stream(self.seed, self.replication, Source.ARRIVALS, index)
         weights = self.prepared.weights[kind.id]
         peak = max(weights)
-        rate = kind.rate_per_week * peak / 10080.0  # per minute, at the busiest hour
+        mean_gap = 1.0 / (kind.rate_per_week * peak / 10080.0)  # per minute, at the busiest hour
         flat = min(weights) == peak
         tz = zone(self.scenario.time_zone)
+        payload = (kind, attributes)
+        env, horizon = self.env, self.horizon
 
         def arrive(_: Any) -> None:
-            now = self.env.now
-            if flat or arrivals.random() * peak < weights[_hour_of_week(self.clock.local(now, tz))]:
-                self._create((kind, attributes))
-            gap = arrivals.exponential(1.0 / rate)
-            if now + gap < self.horizon:
-                self.after(gap, arrive)
+            now = env.now
+            if flat or arrivals.random() * peak < weights[self.clock.minute_of_week(now, tz) // 60]:
+                self._create(payload)
+            gap = arrivals.exponential(mean_gap)
+            if now + gap < horizon:
+                _Call(env, gap, arrive, None)
 
-        first = arrivals.exponential(1.0 / rate)
+        first = arrivals.exponential(mean_gap)
         if first < self.horizon:
             self.after(first, arrive)
 
     def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
         kind, rng = payload
         self._count += 1
-        draws = draw_incident(kind, rng, self.scenario, self.prepared.dependents)
+        draws = self.prepared.samplers[kind.id].draw(rng)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
         alert = (incident, draws.root_service, False, draws.detected_by)
@@ -307,7 +313,3 @@ class World:
         for pool in self._pools_of.get(responder.id, ()):
             if pool.waiting:
                 pool.serve()
-
-
-def _hour_of_week(local: Any) -> int:
-    return int(local.weekday() * 24 + local.hour)
