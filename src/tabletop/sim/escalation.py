@@ -21,6 +21,18 @@ OnAcknowledge = Callable[["Responder"], None]
 class EscalationRun:
     """One walk of an escalation chain for one purpose (an alert, a role or a domain) of an incident."""
 
+    __slots__ = (
+        "_reinforcing",
+        "_token",
+        "acknowledged_by",
+        "chain",
+        "incident",
+        "level",
+        "loop",
+        "on_acknowledge",
+        "world",
+    )
+
     def __init__(
         self,
         world: World,
@@ -64,7 +76,7 @@ class EscalationRun:
             self._page_level(self.chain.levels[self.level], self.level)
 
     def _enter(self, index: int) -> None:
-        if self.done:
+        if self.acknowledged_by is not None or self.incident.closed:
             return
         levels = self.chain.levels
         if index >= len(levels):
@@ -77,7 +89,7 @@ class EscalationRun:
         self.level = index
         self._token += 1
         level = levels[index]
-        if not self._applies(level):
+        if level.when is not None and not self._applies(level):
             self._enter(index + 1)
             return
         paged = self._page_level(level, index)
@@ -91,7 +103,7 @@ class EscalationRun:
                 if wake is not None:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
                 return
-        if not self.done:  # an instant answer needs no timer
+        if self.acknowledged_by is None and not self.incident.closed:  # an instant answer needs no timer
             self.world.after(level.delay, self._timeout, self._token)
 
     def _retry(self, payload: tuple[int, int]) -> None:
@@ -110,12 +122,11 @@ class EscalationRun:
         if backstop is None:
             return
         self.incident.record.escalations += 1
-        self._page_targets(backstop.targets, len(self.chain.levels), "all")
+        self._page_targets(backstop.targets, len(self.chain.levels), round_robin=False)
 
     def _applies(self, level: EscalationLevel) -> bool:
         when = level.when
-        if when is None:
-            return True
+        assert when is not None
         if when.tiers is not None and self.incident.record.tier not in when.tiers:
             return False
         if when.days is None and when.window is None:
@@ -127,11 +138,9 @@ class EscalationRun:
         return when.window is None or when.window.covers(day, minute)
 
     def _page_level(self, level: EscalationLevel, index: int) -> bool:
-        return self._page_targets(level.targets, index, level.assignment, (self.chain.id, index))
+        return self._page_targets(level.targets, index, level.assignment == "round_robin")
 
-    def _page_targets(
-        self, targets: list[Target], index: int, assignment: str, robin_key: tuple[str, int] | None = None
-    ) -> bool:
+    def _page_targets(self, targets: list[Target], index: int, round_robin: bool) -> bool:
         world = self.world
         people: list[str] = []
         paged_any = False
@@ -145,7 +154,8 @@ class EscalationRun:
                     people.append(person)
         if not people:
             return paged_any
-        if assignment == "round_robin" and robin_key is not None:
+        if round_robin:
+            robin_key = (self.chain.id, index)
             turn = world.round_robin.get(robin_key, 0)
             world.round_robin[robin_key] = turn + 1
             people = [people[turn % len(people)]]

@@ -135,10 +135,10 @@ class Incident:
             self.root_run.start()
 
     def _first_acknowledgement(self, responder: Responder) -> None:
-        if math.isnan(self.record.acknowledged):
-            self.record.acknowledged = self.world.env.now
-            self.record.first_responder = responder.id
-            self._last_progress = self.world.env.now
+        record = self.record
+        if math.isnan(record.acknowledged):
+            record.acknowledged = self._last_progress = self.world.env.now
+            record.first_responder = responder.id
             self.refresh()
 
     def _symptom_acknowledged(self, responder: Responder) -> None:
@@ -183,14 +183,15 @@ class Incident:
         self.declared = True
         self.declared_at = self.world.env.now
         page, _ = self.world.mobilization(self.record.tier)
-        self._mobilize(page, required=True)
+        if page:
+            self._mobilize(page, required=True)
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
         communications.schedule_updates(self.world, self)
         self._next_phase()
 
-    def _mobilize(self, roles: list[str], *, required: bool) -> None:
+    def _mobilize(self, roles: tuple[str, ...], *, required: bool) -> None:
         """Page each role (tech leads for every domain; security only for security incidents)."""
         for role in roles:
             if role == "tech_lead":
@@ -255,15 +256,18 @@ class Incident:
         self.refresh()
 
     def _engage(self, responder: Responder) -> None:
-        if responder.id in self.engaged or self.closed:
+        person = responder.id
+        if person in self.engaged or self.closed:
             return
-        now = self.world.env.now
-        self.engaged[responder.id] = now
-        self.participants.add(responder.id)
-        shift = self.world.shift_of(responder.id)
-        if shift is not None:
-            rotation, level, ends = shift
-            self.world.after(max(ends - now, 0.0), self._shift_over, (responder, (rotation, level)))
+        world = self.world
+        now = world.env.now
+        self.engaged[person] = now
+        self.participants.add(person)
+        if world.rostered:
+            shift = world.shift_of(person)
+            if shift is not None:
+                rotation, level, ends = shift
+                world.after(max(ends - now, 0.0), self._shift_over, (responder, (rotation, level)))
 
     def _role_of(self, responder: Responder) -> str:
         for role, holder in self.roles.items():
@@ -271,11 +275,11 @@ class Incident:
                 return role
         return "tech_lead"
 
-    def _release(self, responder: Responder) -> None:
+    def _release(self, responder: Responder, now: float) -> None:
         since = self.engaged.pop(responder.id, None)
         if since is None:
             return
-        minutes = self.world.env.now - since
+        minutes = now - since
         self.world.add_engagement(responder.id, minutes)
         cost = self.world.policy.cost
         if cost is not None:
@@ -370,7 +374,7 @@ class Incident:
                 moved = WorkItem(self, remaining + self.extra_work.pop(new.id, 0.0), self._work_done)
                 self.items[domain] = moved
                 new.assign(moved)
-        self._release(old)
+        self._release(old, self.world.env.now)
         self.refresh()
 
     def _set_lead(self, domain: str, responder: Responder) -> None:
@@ -384,7 +388,7 @@ class Incident:
         self.refresh()
 
     def _check_mobilized(self) -> None:
-        if not math.isnan(self.record.mobilized) or not self.declared:
+        if not self.declared or not math.isnan(self.record.mobilized):
             return
         for need in self.required:
             if need.startswith("tech_lead:"):
@@ -396,12 +400,14 @@ class Incident:
 
     # -- phases ------------------------------------------------------------------------
     def _next_phase(self) -> None:
+        all_work = self.draws.work
         while not self.closed:
             self.phase += 1
             if self.phase >= len(PHASES):
                 self._close()
                 return
-            work = self.draws.work[PHASES[self.phase]]
+            phase = PHASES[self.phase]
+            work = all_work[phase]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
@@ -411,7 +417,7 @@ class Incident:
                     else:
                         self._page_domain(domain, handoff=True)
                 return
-            self._milestone(PHASES[self.phase])
+            self._milestone(phase)
 
     def _start_domain_work(self, domain: str) -> None:
         work = self.draws.work[PHASES[self.phase]]
@@ -435,10 +441,9 @@ class Incident:
         self._next_phase()
 
     def _milestone(self, phase: str) -> None:
-        now = self.world.env.now
-        setattr(self.record, PHASE_MILESTONE[phase], now)
-        self._last_progress = now
         reached = PHASE_MILESTONE[phase]
+        now = self._last_progress = self.world.env.now
+        setattr(self.record, reached, now)
         if self._staying and reached != "resolved" and self._may_hand_over(reached):
             for responder, shift in list(self._staying.values()):
                 self._hand_over(responder, shift)
@@ -447,8 +452,15 @@ class Incident:
         self.settle()
         self.closed = True
         self.record.reviewed = self.record.recovered + self.draws.review_after
+        now, responders = self.world.env.now, self.world.responders
         for person in list(self.engaged):
-            self._release(self.world.responders[person])
+            self._release(responders[person], now)
+        # Runs and work items point back here: dropping them lets reference counting free a closed
+        # incident at once, instead of leaving it to the much slower cycle collector.
+        self.root_run = None
+        self.symptom_runs = {}
+        self.domain_runs = {}
+        self.items = {}
         cost = self.world.policy.cost
         if cost is not None:
             review_hours = 1 + 0.5 * len(self.participants)

@@ -23,6 +23,7 @@ from tabletop.spec.distributions import Distribution
 
 if TYPE_CHECKING:
     from tabletop.sim.incident import Incident
+    from tabletop.sim.pool import Pool
     from tabletop.sim.world import World
 
 #: Interruptions in this many minutes before a page slow its acknowledgement (fatigue).
@@ -116,6 +117,8 @@ class Responder:
         self.held_pages: list[tuple[int, int, Page]] = []
         self.interruptions: deque[float] = deque()
         self._sequence = 0
+        #: Pools of the teams this person belongs to, which may offer them the next incident when they are free.
+        self.pools: list[Pool] = []
 
     @property
     def rng(self) -> np.random.Generator:
@@ -160,11 +163,15 @@ class Responder:
         return self.world.policy.preemption and rank[incoming.record.tier] < rank[working_on.record.tier]
 
     def _answer_later(self, page: Page, context: Context) -> None:
-        now = self.world.env.now
-        while self.interruptions and self.interruptions[0] < now - FATIGUE_WINDOW:
-            self.interruptions.popleft()
-        delay = self.behaviour.ack[context].sample(self.rng) * (1 + self.behaviour.fatigue * len(self.interruptions))
-        self.interruptions.append(now)
+        behaviour = self.behaviour
+        delay = behaviour.ack[context].sample(self.rng)
+        if behaviour.fatigue:  # without fatigue, recent interruptions cannot slow anything
+            now = self.world.env.now
+            interruptions = self.interruptions
+            while interruptions and interruptions[0] < now - FATIGUE_WINDOW:
+                interruptions.popleft()
+            delay *= 1 + behaviour.fatigue * len(interruptions)
+            interruptions.append(now)
         if delay > 0:
             self.world.after(delay, self._answer, page)
         else:
@@ -183,15 +190,14 @@ class Responder:
 
     def assign(self, item: WorkItem) -> None:
         """Queue work; it starts now if the responder is free, else by tier priority."""
-        self._sequence += 1
-        entry = (self.world.tier_rank[item.incident.record.tier], self._sequence, item)
         if self.current is None:
             self._start(item)
         elif self._preempts(item.incident, self.current.incident):
             self._suspend()
             self._start(item)
         else:
-            self.queue.append(entry)
+            self._sequence += 1
+            self.queue.append((self.world.tier_rank[item.incident.record.tier], self._sequence, item))
             self.queue.sort(key=lambda e: (e[0], e[1]))
             item.incident.refresh()
 
@@ -254,4 +260,6 @@ class Responder:
             _, _, item = self.queue.pop(0)
             self._start(item)
         if self.current is None:
-            self.world.responder_free(self)
+            for pool in self.pools:
+                if pool.waiting:
+                    pool.serve()

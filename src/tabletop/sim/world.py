@@ -87,10 +87,14 @@ class World:
                 self, person, self.prepared.behaviours[person.id], index, self.prepared.moments[person.id]
             )
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
-        self._pools_of: dict[str, list[Pool]] = {}
         for team in scenario.teams:
             for member in team.members:
-                self._pools_of.setdefault(member, []).append(self.pools[team.id])
+                self.responders[member].pools.append(self.pools[team.id])
+        #: Whether anyone is ever on call (else nobody's shift ends mid-incident).
+        self.rostered = bool(policy.rotations)
+        self._mobilization = {
+            tier: (tuple(entry.page), tuple(entry.on_request)) for tier, entry in policy.mobilization.tiers.items()
+        }
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
@@ -220,10 +224,9 @@ class World:
             self._chains[key] = single_level(f"role.{role}", target) if target is not None else None
         return self._chains[key]
 
-    def mobilization(self, tier: str) -> tuple[list[str], list[str]]:
+    def mobilization(self, tier: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
-        entry = self.policy.mobilization.tiers.get(tier)
-        return (list(entry.page), list(entry.on_request)) if entry is not None else ([], [])
+        return self._mobilization.get(tier, ((), ()))
 
     def resolve(self, target: Target) -> list[str]:
         """People a (non-pool) target pages right now."""
@@ -307,9 +310,3 @@ class World:
         """Record a resolved incident."""
         self.open.discard(incident)
         self.records.incidents.append(incident.record)
-
-    def responder_free(self, responder: Responder) -> None:
-        """A responder has nothing to do: pools they belong to may offer them the next incident."""
-        for pool in self._pools_of.get(responder.id, ()):
-            if pool.waiting:
-                pool.serve()
