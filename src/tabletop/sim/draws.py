@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -12,8 +12,7 @@ from tabletop.scenarios.model import PHASES, IncidentType, Scenario
 Dependents = dict[str, list[tuple[str, int]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Symptom:
+class Symptom(NamedTuple):
     """A dependent service showing the fault, with its alert time and correlation draw."""
 
     service: str
@@ -21,8 +20,7 @@ class Symptom:
     correlation_draw: float
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentDraws:
+class IncidentDraws(NamedTuple):
     """Everything random about an incident, drawn at creation so every policy sees the same incident."""
 
     root_service: str
@@ -63,7 +61,11 @@ class IncidentSampler:
         monitored = services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
         monitor_delay = detection.delay.sample(rng) if monitored else 0.0
         report_delay = 0.0 if monitored else detection.customer_report_delay.sample(rng)
-        work = {phase: {d: dist.sample(rng) for d, dist in items} for phase, items in self._work}
+        work: dict[str, dict[str, float]] = {}
+        for phase, items in self._work:
+            drawn = work[phase] = {}
+            for domain, dist in items:
+                drawn[domain] = dist.sample(rng)
         review_after = kind.review.sample(rng)
         triage = kind.triage.sample(rng)
         symptoms = []
@@ -74,12 +76,12 @@ class IncidentSampler:
             if services[service].monitored:
                 symptoms.append(Symptom(service, spread + alert_delay, draw))
         return IncidentDraws(
-            root_service=root,
-            tier=tier,
-            detected_by="monitoring" if monitored else "customer",
-            detect_after=monitor_delay if monitored else report_delay,
-            work=work,
-            review_after=review_after,
-            triage=triage,
-            symptoms=tuple(symptoms),
+            root,
+            tier,
+            "monitoring" if monitored else "customer",
+            monitor_delay if monitored else report_delay,
+            work,
+            review_after,
+            triage,
+            tuple(symptoms),
         )

@@ -165,7 +165,7 @@ class Incident:
     def _root_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
         self._engage(responder)
-        domains = self.world.domains_of(responder.id) & set(self.kind.domains)
+        domains = self.world.domains_of(responder.id).intersection(self.kind.domains)
         if not domains:
             team_domain = self.world.team_domain[self.root_team]
             domains = {team_domain if team_domain in self.kind.domains else self.kind.domains[0]}
@@ -381,8 +381,10 @@ class Incident:
         if domain in self.leads:
             return
         self.leads[domain] = responder
-        self.waiting_domains.pop(domain, None)
-        self._check_mobilized()
+        if self.waiting_domains:
+            self.waiting_domains.pop(domain, None)
+        if self.declared:
+            self._check_mobilized()
         if self.phase >= 0 and not self.closed:
             self._start_domain_work(domain)
         self.refresh()
@@ -400,8 +402,20 @@ class Incident:
 
     # -- phases ------------------------------------------------------------------------
     def _next_phase(self) -> None:
-        all_work = self.draws.work
+        """Reach the milestone of the phase just done, then go on to the next phase with work.
+
+        Phases without work are passed through, each reaching its milestone on the way.
+        """
+        all_work, record = self.draws.work, self.record
+        now = self.world.env.now
         while not self.closed:
+            if self.phase >= 0:
+                reached = PHASE_MILESTONE[PHASES[self.phase]]
+                setattr(record, reached, now)
+                self._last_progress = now
+                if self._staying and reached != "resolved" and self._may_hand_over(reached):
+                    for responder, shift in list(self._staying.values()):
+                        self._hand_over(responder, shift)
             self.phase += 1
             if self.phase >= len(PHASES):
                 self._close()
@@ -417,7 +431,6 @@ class Incident:
                     else:
                         self._page_domain(domain, handoff=True)
                 return
-            self._milestone(phase)
 
     def _start_domain_work(self, domain: str) -> None:
         work = self.draws.work[PHASES[self.phase]]
@@ -430,23 +443,13 @@ class Incident:
         self.leads[domain].assign(item)
 
     def _work_done(self, item: WorkItem) -> None:
-        phase = PHASES[self.phase]
         items = self.items
-        for domain in self.draws.work[phase]:
+        for domain in self.draws.work[PHASES[self.phase]]:
             done = items.get(domain)
             if done is None or done.remaining > 0:
                 self.refresh()
                 return
-        self._milestone(phase)
         self._next_phase()
-
-    def _milestone(self, phase: str) -> None:
-        reached = PHASE_MILESTONE[phase]
-        now = self._last_progress = self.world.env.now
-        setattr(self.record, reached, now)
-        if self._staying and reached != "resolved" and self._may_hand_over(reached):
-            for responder, shift in list(self._staying.values()):
-                self._hand_over(responder, shift)
 
     def _close(self) -> None:
         self.settle()
@@ -479,7 +482,21 @@ class Incident:
             minutes = self._minutes
             minutes[state] = minutes[state] + now - since
         self._since = now
-        self._state = self._current_state()
+        # What holds the incident up now. The slowest part of a phase holds it up: a domain still
+        # without a lead, then a lead busy elsewhere; only when neither is the case is it simply being worked.
+        record = self.record
+        if self.closed or not math.isnan(record.recovered):
+            self._state = _IDLE
+        elif math.isnan(record.acknowledged):
+            self._state = _WAITING_ACK
+        elif self._pending_symptom_handoff is not None or (self.waiting_domains and self._domain_waiting()):
+            self._state = _WAITING_HANDOFF
+        else:
+            self._state = _WORKING
+            for domain, item in self.items.items():
+                if item.remaining > 0 and self.leads[domain].current is not item:
+                    self._state = _WAITING_BUSY
+                    break
 
     def settle(self) -> None:
         """Charge time up to now and write the minutes spent in each bottleneck to the record."""
@@ -487,25 +504,10 @@ class Incident:
         record = self.record
         record.waiting_ack, record.waiting_handoff, record.waiting_busy, record.working = self._minutes
 
-    def _current_state(self) -> int:
-        record = self.record
-        if self.closed or not math.isnan(record.recovered):
-            return _IDLE
-        if math.isnan(record.acknowledged):
-            return _WAITING_ACK
-        # The slowest part of a phase holds it up: a domain still without a lead, then a lead
-        # busy elsewhere; only when neither is the case is the incident simply being worked.
-        if self._pending_symptom_handoff is not None:
-            return _WAITING_HANDOFF
+    def _domain_waiting(self) -> bool:
+        """Whether the current phase needs a domain still waiting for its lead."""
         waiting = self.waiting_domains
-        if waiting and 0 <= self.phase < len(PHASES):
-            for domain in self.draws.work[PHASES[self.phase]]:
-                if domain in waiting:
-                    return _WAITING_HANDOFF
-        for domain, item in self.items.items():
-            if item.remaining > 0 and self.leads[domain].current is not item:
-                return _WAITING_BUSY
-        return _WORKING
+        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[PHASES[self.phase]])
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""

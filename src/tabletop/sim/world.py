@@ -80,6 +80,9 @@ class World:
                 self._person_domains.setdefault(member, set()).add(team.domain)
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
+        #: Tiers whose incidents post status updates, and those that also (or only) invite customers.
+        self.posting = {t.id for t in policy.tiers if t.updates.internal is not None or t.updates.external is not None}
+        self.announcing = self.posting | {t.id for t in policy.tiers if t.customer_inclusion is not None}
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
@@ -157,11 +160,10 @@ class World:
         draws = self.prepared.samplers[kind.id].draw(rng)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
-        alert = (incident, draws.root_service, False, draws.detected_by)
         if draws.detect_after > 0:
-            self.after(draws.detect_after, self._alert, alert)
+            self.after(draws.detect_after, self._alert, (incident, draws.root_service, False, draws.detected_by))
         else:
-            self._alert(alert)
+            incident.alert(draws.root_service, False, draws.detected_by)
         for symptom in draws.symptoms:
             correlated = self.policy.correlation.enabled and symptom.correlation_draw < self.policy.correlation.accuracy
             self.after(symptom.alert_at, self._alert, (incident, symptom.service, correlated, "monitoring"))
