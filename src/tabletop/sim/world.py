@@ -22,7 +22,7 @@ from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
 from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
 from tabletop.sim.responders import Responder
-from tabletop.sim.streams import Source, stream
+from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
 
 
@@ -138,6 +138,8 @@ class World:
         peak = max(weights)
         mean_gap = 1.0 / (kind.rate_per_week * peak / 10080.0)  # per minute, at the busiest hour
         flat = min(weights) == peak
+        # A flat profile draws only gaps; otherwise each arrival also draws whether it is kept (thinning).
+        gaps = Exponentials(arrivals) if flat else arrivals
         tz = zone(self.scenario.time_zone)
         payload = (kind, attributes)
         env, horizon = self.env, self.horizon
@@ -146,11 +148,11 @@ class World:
             now = env.now
             if flat or arrivals.random() * peak < weights[self.clock.minute_of_week(now, tz) // 60]:
                 self._create(payload)
-            gap = arrivals.exponential(mean_gap)
+            gap = gaps.exponential(mean_gap)
             if now + gap < horizon:
                 _Call(env, gap, arrive, None)
 
-        first = arrivals.exponential(mean_gap)
+        first = gaps.exponential(mean_gap)
         if first < self.horizon:
             self.after(first, arrive)
 
