@@ -67,7 +67,12 @@ class Prepared:
             person.id: Behaviour.resolve(scenario.responsiveness_profiles.get(person.responsiveness), person.response)
             for person in scenario.people
         }
-        #: Each person's context and hour class by local minute of the week, filled in as pages need them.
-        self.moments: dict[str, dict[int, tuple[Context, HourClass]]] = {person.id: {} for person in scenario.people}
+        #: Each person's context and hour class by local minute of the week, filled in as pages need them;
+        #: people with the same working and sleeping hours share one table.
+        tables: dict[tuple[str, str], dict[int, tuple[Context, HourClass]]] = {}
+        self.moments = {
+            person.id: tables.setdefault((person.working_hours.describe(), person.sleep.describe()), {})
+            for person in scenario.people
+        }
         #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.
         self.chains: dict[tuple[str, ...], EscalationChain | None] = {}

@@ -6,7 +6,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 #: Interruptions in this many minutes before a page slow its acknowledgement (fatigue).
 FATIGUE_WINDOW = 24 * 60.0
+#: One shared tuple per context and hour class, so the per-minute tables hold references, not copies.
+_MOMENTS: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {
+    (context, hours): (context, hours) for context in get_args(Context) for hours in get_args(HourClass)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,7 @@ class Responder:
         minute = self.world.clock.minute_of_week(now, self.zone)
         known = self._moments.get(minute)
         if known is None:
-            known = self._moments[minute] = (person_context(self.person, minute), hour_class(minute))
+            known = self._moments[minute] = _MOMENTS[person_context(self.person, minute), hour_class(minute)]
         return minute, known[0], known[1]
 
     def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
