@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -16,39 +17,80 @@ Context = Literal["work", "off_hours", "sleep"]
 #: PagerDuty's split of interruptions by local time: business 08–18 Mon–Fri, off 18–22
 #: weekdays and 08–22 weekends, sleep 22–08.
 HourClass = Literal["business", "off", "sleep"]
+#: Minutes in a week; local times are told apart by their minute of the week, Monday 00:00 = 0.
+WEEK = 7 * 1440
+#: The POSIX epoch fell on a Thursday: minutes to add to POSIX minutes to count from a Monday.
+_EPOCH_WEEKDAY_MINUTES = 3 * 1440
+#: UTC offsets are looked up once per zone and hour of POSIX time (no zone changes offset twice in an hour).
+_OFFSET_BLOCK = 3600
 
 
 class Clock:
-    """Converts engine minutes to instants and local times."""
+    """Converts engine minutes to instants and local minutes of the week."""
 
     def __init__(self, start: datetime) -> None:
         self.start = start
         self.start_ts = start.timestamp()
+        # Per zone and hour block: the UTC offset in seconds, or None if it changes within the block.
+        self._offsets: dict[ZoneInfo, dict[int, int | None]] = {}
 
     def posix(self, t: SimTime) -> float:
         """POSIX seconds of engine time ``t``."""
         return self.start_ts + t * 60.0
 
     def local(self, t: SimTime, tz: ZoneInfo) -> datetime:
-        """Naive local wall-clock time at engine time ``t`` in ``tz``."""
-        return datetime.fromtimestamp(self.posix(t), tz).replace(tzinfo=None)
+        """The local date and time at engine time ``t`` in ``tz``, for people to read."""
+        return datetime.fromtimestamp(self.posix(t), tz)
+
+    def minute_of_week(self, t: SimTime, tz: ZoneInfo) -> int:
+        """The local minute of the week at engine time ``t`` in ``tz``, Monday 00:00 = 0."""
+        second = _whole_second(self.start_ts + t * 60.0)
+        blocks = self._offsets.get(tz)
+        if blocks is None:
+            blocks = self._offsets[tz] = {}
+        block = second // _OFFSET_BLOCK
+        if block in blocks:
+            offset = blocks[block]
+        else:
+            first = _offset(block * _OFFSET_BLOCK, tz)
+            offset = blocks[block] = first if _offset((block + 1) * _OFFSET_BLOCK - 1, tz) == first else None
+        if offset is None:
+            offset = _offset(second, tz)
+        return ((second + offset) // 60 + _EPOCH_WEEKDAY_MINUTES) % WEEK
 
 
-def person_context(person: Person, local: datetime) -> Context:
-    """Whether someone is at work, off hours or asleep at their local time."""
-    if person.working_hours.contains(local):
+def _whole_second(posix: float) -> int:
+    """The POSIX second ``datetime.fromtimestamp`` puts ``posix`` in (it rounds to microseconds, half to even)."""
+    fraction, whole = math.modf(posix)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        return int(whole) + 1
+    return int(whole) - 1 if micro < 0 else int(whole)
+
+
+def _offset(second: int, tz: ZoneInfo) -> int:
+    offset = datetime.fromtimestamp(second, tz).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
+
+
+def person_context(person: Person, minute_of_week: int) -> Context:
+    """Whether someone is at work, off hours or asleep at a local minute of the week."""
+    day, minute = divmod(minute_of_week, 1440)
+    if person.working_hours.covers(day, minute):
         return "work"
-    if person.sleep.contains(local):
+    if person.sleep.covers(day, minute):
         return "sleep"
     return "off_hours"
 
 
-def hour_class(local: datetime) -> HourClass:
-    """PagerDuty's business / off / sleep split of a local time."""
-    hour = local.hour
+def hour_class(minute_of_week: int) -> HourClass:
+    """PagerDuty's business / off / sleep split of a local minute of the week."""
+    day, minute = divmod(minute_of_week, 1440)
+    hour = minute // 60
     if hour >= 22 or hour < 8:
         return "sleep"
-    if local.weekday() < 5 and hour < 18:
+    if day < 5 and hour < 18:
         return "business"
     return "off"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -12,8 +12,7 @@ from tabletop.scenarios.model import PHASES, IncidentType, Scenario
 Dependents = dict[str, list[tuple[str, int]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Symptom:
+class Symptom(NamedTuple):
     """A dependent service showing the fault, with its alert time and correlation draw."""
 
     service: str
@@ -21,8 +20,7 @@ class Symptom:
     correlation_draw: float
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentDraws:
+class IncidentDraws(NamedTuple):
     """Everything random about an incident, drawn at creation so every policy sees the same incident."""
 
     root_service: str
@@ -35,42 +33,55 @@ class IncidentDraws:
     symptoms: tuple[Symptom, ...]
 
 
-def draw_incident(
-    kind: IncidentType, rng: np.random.Generator, scenario: Scenario, dependents: Dependents
-) -> IncidentDraws:
-    """Every random attribute of a new incident, in a fixed order, whatever the policy."""
-    services = {s.id: s for s in scenario.services}
-    weights = kind.root_weights()
-    names = list(weights)
-    if len(names) == 1:
-        root = names[0]
-    else:
+class IncidentSampler:
+    """Draws incidents of one type; what does not vary between incidents is worked out once."""
+
+    __slots__ = ("_dependents", "_detection", "_kind", "_names", "_probabilities", "_propagation", "_services", "_work")
+
+    def __init__(self, kind: IncidentType, scenario: Scenario, dependents: Dependents) -> None:
+        weights = kind.root_weights()
         total = sum(weights.values())
-        root = names[int(rng.choice(len(names), p=[weights[n] / total for n in names]))]
-    tier = kind.tier or services[root].tier
-    # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
-    # alone, so every policy still sees the same incident.
-    chance = kind.detection.monitored
-    monitored = services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
-    monitor_delay = kind.detection.delay.sample(rng) if monitored else 0.0
-    report_delay = 0.0 if monitored else kind.detection.customer_report_delay.sample(rng)
-    work = {phase: {d: dist.sample(rng) for d, dist in kind.work.phase(phase).items()} for phase in PHASES}
-    review_after = kind.review.sample(rng)
-    triage = kind.triage.sample(rng)
-    symptoms = []
-    for service, depth in dependents[root]:
-        spread = sum(scenario.propagation_delay.sample(rng) for _ in range(depth))
-        alert_delay = kind.detection.delay.sample(rng)
-        draw = rng.random()
-        if services[service].monitored:
-            symptoms.append(Symptom(service, spread + alert_delay, draw))
-    return IncidentDraws(
-        root_service=root,
-        tier=tier,
-        detected_by="monitoring" if monitored else "customer",
-        detect_after=monitor_delay if monitored else report_delay,
-        work=work,
-        review_after=review_after,
-        triage=triage,
-        symptoms=tuple(symptoms),
-    )
+        self._kind = kind
+        self._names = list(weights)
+        self._probabilities = [weights[n] / total for n in self._names]
+        self._services = {s.id: s for s in scenario.services}
+        self._dependents = dependents
+        self._detection = kind.detection
+        self._propagation = scenario.propagation_delay
+        self._work = [(phase, list(kind.work.phase(phase).items())) for phase in PHASES]
+
+    def draw(self, rng: np.random.Generator) -> IncidentDraws:
+        """Every random attribute of a new incident, in a fixed order, whatever the policy."""
+        kind, services, detection, names = self._kind, self._services, self._detection, self._names
+        root = names[0] if len(names) == 1 else names[int(rng.choice(len(names), p=self._probabilities))]
+        tier = kind.tier or services[root].tier
+        # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
+        # alone, so every policy still sees the same incident.
+        chance = detection.monitored
+        monitored = services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
+        monitor_delay = detection.delay.sample(rng) if monitored else 0.0
+        report_delay = 0.0 if monitored else detection.customer_report_delay.sample(rng)
+        work: dict[str, dict[str, float]] = {}
+        for phase, items in self._work:
+            drawn = work[phase] = {}
+            for domain, dist in items:
+                drawn[domain] = dist.sample(rng)
+        review_after = kind.review.sample(rng)
+        triage = kind.triage.sample(rng)
+        symptoms = []
+        for service, depth in self._dependents[root]:
+            spread = sum(self._propagation.sample(rng) for _ in range(depth))
+            alert_delay = detection.delay.sample(rng)
+            draw = rng.random()
+            if services[service].monitored:
+                symptoms.append(Symptom(service, spread + alert_delay, draw))
+        return IncidentDraws(
+            root,
+            tier,
+            "monitoring" if monitored else "customer",
+            monitor_delay if monitored else report_delay,
+            work,
+            review_after,
+            triage,
+            tuple(symptoms),
+        )

@@ -21,6 +21,20 @@ OnAcknowledge = Callable[["Responder"], None]
 class EscalationRun:
     """One walk of an escalation chain for one purpose (an alert, a role or a domain) of an incident."""
 
+    __slots__ = (
+        "_reinforcing",
+        "_token",
+        "acknowledged_by",
+        "chain",
+        "incident",
+        "level",
+        "loop",
+        "on_acknowledge",
+        "seat",
+        "stood_down",
+        "world",
+    )
+
     def __init__(
         self,
         world: World,
@@ -73,7 +87,7 @@ class EscalationRun:
             self._page_level(self.chain.levels[self.level], self.level)
 
     def _enter(self, index: int) -> None:
-        if self.done:
+        if self.acknowledged_by is not None or self.incident.closed:
             return
         levels = self.chain.levels
         if index >= len(levels):
@@ -86,7 +100,7 @@ class EscalationRun:
         self.level = index
         self._token += 1
         level = levels[index]
-        if not self._applies(level):
+        if level.when is not None and not self._applies(level):
             self._enter(index + 1)
             return
         paged = self._page_level(level, index)
@@ -100,7 +114,7 @@ class EscalationRun:
                 if wake is not None:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
                 return
-        if not self.done:  # an instant answer needs no timer
+        if self.acknowledged_by is None and not self.incident.closed:  # an instant answer needs no timer
             self.world.after(level.delay, self._timeout, self._token)
 
     def _retry(self, payload: tuple[int, int]) -> None:
@@ -119,28 +133,25 @@ class EscalationRun:
         if backstop is None:
             return
         self.incident.record.escalations += 1
-        self._page_targets(backstop.targets, len(self.chain.levels), "all")
+        self._page_targets(backstop.targets, len(self.chain.levels), round_robin=False)
 
     def _applies(self, level: EscalationLevel) -> bool:
         when = level.when
-        if when is None:
-            return True
+        assert when is not None
         if when.tiers is not None and self.incident.record.tier not in when.tiers:
             return False
         if when.days is None and when.window is None:
             return True
         name = when.time_zone or self.chain.time_zone or self.world.policy.time_zone
-        local = self.world.clock.local(self.world.env.now, zone(name))
-        if when.days is not None and local.weekday() not in when.days:
+        day, minute = divmod(self.world.clock.minute_of_week(self.world.env.now, zone(name)), 1440)
+        if when.days is not None and day not in when.days:
             return False
-        return when.window is None or when.window.contains(local)
+        return when.window is None or when.window.covers(day, minute)
 
     def _page_level(self, level: EscalationLevel, index: int) -> bool:
-        return self._page_targets(level.targets, index, level.assignment, (self.chain.id, index))
+        return self._page_targets(level.targets, index, level.assignment == "round_robin")
 
-    def _page_targets(
-        self, targets: list[Target], index: int, assignment: str, robin_key: tuple[str, int] | None = None
-    ) -> bool:
+    def _page_targets(self, targets: list[Target], index: int, round_robin: bool) -> bool:
         world = self.world
         people: list[str] = []
         paged_any = False
@@ -154,7 +165,8 @@ class EscalationRun:
                     people.append(person)
         if not people:
             return paged_any
-        if assignment == "round_robin" and robin_key is not None:
+        if round_robin:
+            robin_key = (self.chain.id, index)
             turn = world.round_robin.get(robin_key, 0)
             world.round_robin[robin_key] = turn + 1
             people = [people[turn % len(people)]]

@@ -20,10 +20,48 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
+#: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
+_IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 
 
 class Incident:
     """The state machine of one incident."""
+
+    __slots__ = (
+        "_handing_over",
+        "_last_progress",
+        "_minutes",
+        "_paged_roles",
+        "_pending_symptom_handoff",
+        "_role_hours",
+        "_since",
+        "_state",
+        "_staying",
+        "_triaging",
+        "awaiting",
+        "closed",
+        "declared",
+        "declared_at",
+        "domain_runs",
+        "draws",
+        "engaged",
+        "extra_work",
+        "items",
+        "kind",
+        "leads",
+        "number",
+        "participants",
+        "phase",
+        "record",
+        "required",
+        "role_runs",
+        "roles",
+        "root_run",
+        "root_team",
+        "symptom_runs",
+        "waiting_domains",
+        "world",
+    )
 
     def __init__(self, world: World, number: int, kind: IncidentType, draws: IncidentDraws) -> None:
         self.world = world
@@ -58,8 +96,10 @@ class Incident:
         self.phase = -1
         self.items: dict[str, WorkItem] = {}
         self.waiting_domains: dict[str, float] = {}
-        self._state = ""
+        self._state = _IDLE
         self._since = math.nan
+        #: Minutes charged to each bottleneck so far, written to the record when the incident settles.
+        self._minutes = [0.0, 0.0, 0.0, 0.0]
         self._pending_symptom_handoff: HandoffRecord | None = None
         self.declared_at = math.nan
         self.participants: set[str] = set()
@@ -83,7 +123,7 @@ class Incident:
             self.record.detected = now
             self.record.detected_by = by
             self._since = now
-            self._state = "waiting_ack"
+            self._state = _WAITING_ACK
             triggers.arm(self.world, self)
         owner = self.world.services[service].owner
         if service == self.draws.root_service or correlated or owner == self.root_team:
@@ -106,10 +146,10 @@ class Incident:
         return f"tech_lead:{self.world.team_domain[team]}" if self.world.seats else ""
 
     def _first_acknowledgement(self, responder: Responder) -> None:
-        if math.isnan(self.record.acknowledged):
-            self.record.acknowledged = self.world.env.now
-            self.record.first_responder = responder.id
-            self._last_progress = self.world.env.now
+        record = self.record
+        if math.isnan(record.acknowledged):
+            record.acknowledged = self._last_progress = self.world.env.now
+            record.first_responder = responder.id
             self.refresh()
 
     def _symptom_acknowledged(self, responder: Responder) -> None:
@@ -136,7 +176,7 @@ class Incident:
     def _root_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
         self._engage(responder)
-        domains = self.world.domains_of(responder.id) & set(self.kind.domains)
+        domains = self.world.domains_of(responder.id).intersection(self.kind.domains)
         if not domains:
             team_domain = self.world.team_domain[self.root_team]
             domains = {team_domain if team_domain in self.kind.domains else self.kind.domains[0]}
@@ -154,14 +194,15 @@ class Incident:
         self.declared = True
         self.declared_at = self.world.env.now
         page, _ = self.world.mobilization(self.record.tier)
-        self._mobilize(page, required=True)
+        if page:
+            self._mobilize(page, required=True)
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
         communications.schedule_updates(self.world, self)
         self._next_phase()
 
-    def _mobilize(self, roles: list[str], *, required: bool) -> None:
+    def _mobilize(self, roles: tuple[str, ...], *, required: bool) -> None:
         """Page each role (tech leads for every domain; security only for security incidents)."""
         for role in roles:
             if role == "tech_lead":
@@ -228,15 +269,18 @@ class Incident:
         self.refresh()
 
     def _engage(self, responder: Responder) -> None:
-        if responder.id in self.engaged or self.closed:
+        person = responder.id
+        if person in self.engaged or self.closed:
             return
-        now = self.world.env.now
-        self.engaged[responder.id] = now
-        self.participants.add(responder.id)
-        shift = self.world.shift_of(responder.id)
-        if shift is not None:
-            rotation, level, ends = shift
-            self.world.after(max(ends - now, 0.0), self._shift_over, (responder, (rotation, level)))
+        world = self.world
+        now = world.env.now
+        self.engaged[person] = now
+        self.participants.add(person)
+        if world.rostered:
+            shift = world.shift_of(person)
+            if shift is not None:
+                rotation, level, ends = shift
+                world.after(max(ends - now, 0.0), self._shift_over, (responder, (rotation, level)))
 
     def _role_of(self, responder: Responder) -> str:
         for role, holder in self.roles.items():
@@ -244,11 +288,11 @@ class Incident:
                 return role
         return "tech_lead"
 
-    def _release(self, responder: Responder) -> None:
+    def _release(self, responder: Responder, now: float) -> None:
         since = self.engaged.pop(responder.id, None)
         if since is None:
             return
-        minutes = self.world.env.now - since
+        minutes = now - since
         self.world.add_engagement(responder.id, minutes)
         cost = self.world.policy.cost
         if cost is not None:
@@ -276,7 +320,7 @@ class Incident:
     def call_in(self, role: str) -> None:
         """Page someone for a role now (tech leads: every domain still without one), whatever the tier asks."""
         if role == "tech_lead":
-            self._mobilize([role], required=False)
+            self._mobilize((role,), required=False)
         elif role not in self._paged_roles:
             self._paged_roles.add(role)
             self._page_role(role)
@@ -412,21 +456,23 @@ class Incident:
                 moved = WorkItem(self, remaining + self.extra_work.pop(new.id, 0.0), self._work_done)
                 self.items[domain] = moved
                 new.assign(moved)
-        self._release(old)
+        self._release(old, self.world.env.now)
         self.refresh()
 
     def _set_lead(self, domain: str, responder: Responder) -> None:
         if domain in self.leads:
             return
         self.leads[domain] = responder
-        self.waiting_domains.pop(domain, None)
-        self._check_mobilized()
+        if self.waiting_domains:
+            self.waiting_domains.pop(domain, None)
+        if self.declared:
+            self._check_mobilized()
         if self.phase >= 0 and not self.closed:
             self._start_domain_work(domain)
         self.refresh()
 
     def _check_mobilized(self) -> None:
-        if not math.isnan(self.record.mobilized) or not self.declared:
+        if not self.declared or not math.isnan(self.record.mobilized):
             return
         for need in self.required:
             if need.startswith("tech_lead:"):
@@ -438,12 +484,26 @@ class Incident:
 
     # -- phases ------------------------------------------------------------------------
     def _next_phase(self) -> None:
+        """Reach the milestone of the phase just done, then go on to the next phase with work.
+
+        Phases without work are passed through, each reaching its milestone on the way.
+        """
+        all_work, record = self.draws.work, self.record
+        now = self.world.env.now
         while not self.closed:
+            if self.phase >= 0:
+                reached = PHASE_MILESTONE[PHASES[self.phase]]
+                setattr(record, reached, now)
+                self._last_progress = now
+                if self._staying and reached != "resolved" and self._may_hand_over(reached):
+                    for responder, shift in list(self._staying.values()):
+                        self._hand_over(responder, shift)
             self.phase += 1
             if self.phase >= len(PHASES):
                 self._close()
                 return
-            work = self.draws.work[PHASES[self.phase]]
+            phase = PHASES[self.phase]
+            work = all_work[phase]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
@@ -453,7 +513,6 @@ class Incident:
                     else:
                         self._page_domain(domain, handoff=True)
                 return
-            self._milestone(PHASES[self.phase])
 
     def _start_domain_work(self, domain: str) -> None:
         work = self.draws.work[PHASES[self.phase]]
@@ -466,42 +525,40 @@ class Incident:
         self.leads[domain].assign(item)
 
     def _work_done(self, item: WorkItem) -> None:
-        phase = PHASES[self.phase]
-        work = self.draws.work[phase]
-        if all(d in self.items and self.items[d].remaining <= 0 for d in work):
-            seats = self.world.seats
-            if seats is not None and seats.declares(self, phase):
-                self.awaiting = phase
+        items = self.items
+        for domain in self.draws.work[PHASES[self.phase]]:
+            done = items.get(domain)
+            if done is None or done.remaining > 0:
                 self.refresh()
                 return
-            self._milestone(phase)
-            self._next_phase()
-        else:
+        seats = self.world.seats
+        if seats is not None and seats.declares(self, PHASES[self.phase]):
+            self.awaiting = PHASES[self.phase]
             self.refresh()
+            return
+        self._next_phase()
 
     def declare(self, phase: str) -> None:
         """A player declares the milestone of a phase whose work is done (drills)."""
         if self.awaiting != phase:
             raise ValueError(f"the {phase} phase is not waiting for a declaration")
         self.awaiting = None
-        self._milestone(phase)
         self._next_phase()
 
-    def _milestone(self, phase: str) -> None:
-        now = self.world.env.now
-        setattr(self.record, PHASE_MILESTONE[phase], now)
-        self._last_progress = now
-        reached = PHASE_MILESTONE[phase]
-        if self._staying and reached != "resolved" and self._may_hand_over(reached):
-            for responder, shift in list(self._staying.values()):
-                self._hand_over(responder, shift)
-
     def _close(self) -> None:
-        self.refresh()
+        self.settle()
         self.closed = True
         self.record.reviewed = self.record.recovered + self.draws.review_after
+        now, responders = self.world.env.now, self.world.responders
         for person in list(self.engaged):
-            self._release(self.world.responders[person])
+            self._release(responders[person], now)
+        # Runs and work items point back here: dropping them lets reference counting free a closed
+        # incident at once, instead of leaving it to the much slower cycle collector.
+        self.root_run = None
+        self.symptom_runs = {}
+        self.domain_runs = {}
+        self.role_runs = {}
+        self.items = {}
         cost = self.world.policy.cost
         if cost is not None:
             review_hours = 1 + 0.5 * len(self.participants)
@@ -511,30 +568,41 @@ class Incident:
     # -- accounting --------------------------------------------------------------------
     def refresh(self) -> None:
         """Charge the time since the last change to the state the incident was in, then re-evaluate."""
-        if math.isnan(self._since):
+        since = self._since
+        if math.isnan(since):  # not detected yet
             return
         now = self.world.env.now
-        if self._state:
-            record = self.record
-            setattr(record, self._state, getattr(record, self._state) + now - self._since)
+        state = self._state
+        if state != _IDLE:
+            minutes = self._minutes
+            minutes[state] = minutes[state] + now - since
         self._since = now
-        self._state = self._current_state()
-
-    def _current_state(self) -> str:
+        # What holds the incident up now. The slowest part of a phase holds it up: a domain still
+        # without a lead, then a lead busy elsewhere; only when neither is the case is it simply being worked.
         record = self.record
-        if not math.isnan(record.recovered) or self.closed:
-            return ""
-        if math.isnan(record.acknowledged):
-            return "waiting_ack"
-        # The slowest part of a phase holds it up: a domain still without a lead, then a lead
-        # busy elsewhere; only when neither is the case is the incident simply being worked.
-        needed = self.draws.work[PHASES[self.phase]] if 0 <= self.phase < len(PHASES) else {}
-        if self._pending_symptom_handoff is not None or any(d in self.waiting_domains for d in needed):
-            return "waiting_handoff"
-        for domain, item in self.items.items():
-            if item.remaining > 0 and self.leads[domain].current is not item:
-                return "waiting_busy"
-        return "working"
+        if self.closed or not math.isnan(record.recovered):
+            self._state = _IDLE
+        elif math.isnan(record.acknowledged):
+            self._state = _WAITING_ACK
+        elif self._pending_symptom_handoff is not None or (self.waiting_domains and self._domain_waiting()):
+            self._state = _WAITING_HANDOFF
+        else:
+            self._state = _WORKING
+            for domain, item in self.items.items():
+                if item.remaining > 0 and self.leads[domain].current is not item:
+                    self._state = _WAITING_BUSY
+                    break
+
+    def settle(self) -> None:
+        """Charge time up to now and write the minutes spent in each bottleneck to the record."""
+        self.refresh()
+        record = self.record
+        record.waiting_ack, record.waiting_handoff, record.waiting_busy, record.working = self._minutes
+
+    def _domain_waiting(self) -> bool:
+        """Whether the current phase needs a domain still waiting for its lead."""
+        waiting = self.waiting_domains
+        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[PHASES[self.phase]])
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""

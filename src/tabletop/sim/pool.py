@@ -27,19 +27,26 @@ class Pool:
 
     def serve(self) -> None:
         """Offer waiting requests to free members, oldest request first."""
+        waiting, reserved = self.waiting, self.reserved
         missed: set[str] = set()
-        while self.waiting:
-            run, level = self.waiting[0]
+        while waiting:
+            run, level = waiting[0]
             if run.done:
-                self.waiting.popleft()
+                waiting.popleft()
                 continue
-            member = next(
-                (m for m in self.members if m.free and m.id not in self.reserved and m.id not in missed), None
-            )
-            if member is None:
+            for member in self.members:
+                # Responder.free, spelt out: this scan is the engine's innermost loop.
+                if (
+                    member.current is None
+                    and not member.queue
+                    and member.id not in reserved
+                    and member.id not in missed
+                ):
+                    break
+            else:
                 return
-            self.waiting.popleft()
-            self.reserved.add(member.id)
+            waiting.popleft()
+            reserved.add(member.id)
 
             def answered(responder: Responder, page: Page, run: EscalationRun = run) -> None:
                 self.reserved.discard(responder.id)

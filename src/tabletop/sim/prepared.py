@@ -7,6 +7,8 @@ from datetime import timedelta
 from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, Policy, Target
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import Scenario
+from tabletop.sim.clock import Clock, Context, HourClass
+from tabletop.sim.draws import IncidentSampler
 from tabletop.sim.responders import Behaviour
 
 #: After the horizon no new incidents start; open ones may run on this long before they are cut off.
@@ -57,10 +59,19 @@ class Prepared:
 
     def __init__(self, scenario: Scenario, policy: Policy, horizon: float) -> None:
         self.calendar = roster_for(scenario, policy, horizon)
+        self.clock = Clock(scenario.start)
         self.weights = {kind.id: kind.hour_of_week.weights() for kind in scenario.incident_types}
-        self.dependents = dependents(scenario)
+        fan_out = dependents(scenario)
+        self.samplers = {kind.id: IncidentSampler(kind, scenario, fan_out) for kind in scenario.incident_types}
         self.behaviours = {
             person.id: Behaviour.resolve(scenario.responsiveness_profiles.get(person.responsiveness), person.response)
+            for person in scenario.people
+        }
+        #: Each person's context and hour class by local minute of the week, filled in as pages need them;
+        #: people with the same working and sleeping hours share one table.
+        tables: dict[tuple[str, str], dict[int, tuple[Context, HourClass]]] = {}
+        self.moments = {
+            person.id: tables.setdefault((person.working_hours.describe(), person.sleep.describe()), {})
             for person in scenario.people
         }
         #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.

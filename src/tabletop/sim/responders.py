@@ -6,7 +6,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 
@@ -16,17 +16,22 @@ from tabletop.scenarios.model import (
     Person,
     ResponsivenessProfile,
 )
-from tabletop.sim.clock import Context, hour_class, person_context, person_zone
+from tabletop.sim.clock import Context, HourClass, hour_class, person_context, person_zone
 from tabletop.sim.records import PageRecord
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.distributions import Distribution
 
 if TYPE_CHECKING:
     from tabletop.sim.incident import Incident
+    from tabletop.sim.pool import Pool
     from tabletop.sim.world import World
 
 #: Interruptions in this many minutes before a page slow its acknowledgement (fatigue).
 FATIGUE_WINDOW = 24 * 60.0
+#: One shared tuple per context and hour class, so the per-minute tables hold references, not copies.
+_MOMENTS: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {
+    (context, hours): (context, hours) for context in get_args(Context) for hours in get_args(HourClass)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +99,21 @@ class Page:
 class Responder:
     """One person in the simulation: pages in, acknowledgements and work out."""
 
-    def __init__(self, world: World, person: Person, behaviour: Behaviour, index: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        person: Person,
+        behaviour: Behaviour,
+        index: int,
+        moments: dict[int, tuple[Context, HourClass]],
+    ) -> None:
         self.world = world
         self.person = person
         self.id = person.id
         self.zone = person_zone(person)
         self.behaviour = behaviour
+        #: Context and hour class by local minute of the week, shared by every replication.
+        self._moments = moments
         self._index = index
         self._rng: np.random.Generator | None = None
         self.current: WorkItem | None = None
@@ -107,6 +121,8 @@ class Responder:
         self.held_pages: list[tuple[int, int, Page]] = []
         self.interruptions: deque[float] = deque()
         self._sequence = 0
+        #: Pools of the teams this person belongs to, which may offer them the next incident when they are free.
+        self.pools: list[Pool] = []
 
     @property
     def rng(self) -> np.random.Generator:
@@ -117,25 +133,20 @@ class Responder:
         return self._rng
 
     # -- pages ---------------------------------------------------------------------------
-    def context(self, now: float) -> Context:
-        """Work, off hours or sleep at engine time ``now``."""
-        return person_context(self.person, self.world.clock.local(now, self.zone))
+    def moment(self, now: float) -> tuple[int, Context, HourClass]:
+        """Local minute of the week, work / off hours / sleep, and PagerDuty hour class at engine time ``now``."""
+        minute = self.world.clock.minute_of_week(now, self.zone)
+        known = self._moments.get(minute)
+        if known is None:
+            known = self._moments[minute] = _MOMENTS[person_context(self.person, minute), hour_class(minute)]
+        return minute, known[0], known[1]
 
     def notify(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
         """Deliver a page to this person's phone and record it, without deciding how they answer."""
         world = self.world
         now = world.env.now
-        local = world.clock.local(now, self.zone)
-        record = PageRecord(
-            world.replication,
-            incident.number,
-            self.id,
-            now,
-            person_context(self.person, local),
-            hour_class(local),
-            local.weekday() * 24 + local.hour,
-            level,
-        )
+        minute, context, hours = self.moment(now)
+        record = PageRecord(world.replication, incident.number, self.id, now, context, hours, minute // 60, level)
         world.records.pages.append(record)
         incident.record.pages += 1
         return Page(incident, level, acknowledge, record)
@@ -162,11 +173,15 @@ class Responder:
         return self.world.policy.preemption and rank[incoming.record.tier] < rank[working_on.record.tier]
 
     def _answer_later(self, page: Page, context: Context) -> None:
-        now = self.world.env.now
-        while self.interruptions and self.interruptions[0] < now - FATIGUE_WINDOW:
-            self.interruptions.popleft()
-        delay = self.behaviour.ack[context].sample(self.rng) * (1 + self.behaviour.fatigue * len(self.interruptions))
-        self.interruptions.append(now)
+        behaviour = self.behaviour
+        delay = behaviour.ack[context].sample(self.rng)
+        if behaviour.fatigue:  # without fatigue, recent interruptions cannot slow anything
+            now = self.world.env.now
+            interruptions = self.interruptions
+            while interruptions and interruptions[0] < now - FATIGUE_WINDOW:
+                interruptions.popleft()
+            delay *= 1 + behaviour.fatigue * len(interruptions)
+            interruptions.append(now)
         if delay > 0:
             self.world.after(delay, self.answer, page)
         else:
@@ -186,15 +201,14 @@ class Responder:
 
     def assign(self, item: WorkItem) -> None:
         """Queue work; it starts now if the responder is free, else by tier priority."""
-        self._sequence += 1
-        entry = (self.world.tier_rank[item.incident.record.tier], self._sequence, item)
         if self.current is None:
             self._start(item)
         elif self._preempts(item.incident, self.current.incident):
             self._suspend()
             self._start(item)
         else:
-            self.queue.append(entry)
+            self._sequence += 1
+            self.queue.append((self.world.tier_rank[item.incident.record.tier], self._sequence, item))
             self.queue.sort(key=lambda e: (e[0], e[1]))
             item.incident.refresh()
 
@@ -252,9 +266,11 @@ class Responder:
             held = [page for _, _, page in self.held_pages]
             self.held_pages.clear()
             for page in held:
-                self._answer_later(page, self.context(self.world.env.now))
+                self._answer_later(page, self.moment(self.world.env.now)[1])
         if self.current is None and self.queue:
             _, _, item = self.queue.pop(0)
             self._start(item)
         if self.current is None:
-            self.world.responder_free(self)
+            for pool in self.pools:
+                if pool.waiting:
+                    pool.serve()

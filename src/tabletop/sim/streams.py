@@ -12,6 +12,9 @@ from enum import IntEnum
 
 import numpy as np
 
+#: Exponential draws made at a time by a stream that draws nothing else.
+_BLOCK = 1024
+
 
 class Source(IntEnum):
     """The independent sources of randomness inside one replication."""
@@ -26,3 +29,24 @@ def stream(seed: int, replication: int, source: Source, index: int = 0) -> np.ra
     """The generator for one source (and its index, e.g. an incident type or a person)."""
     sequence = np.random.SeedSequence(entropy=seed, spawn_key=(replication, int(source), index))
     return np.random.Generator(np.random.PCG64(sequence))
+
+
+class Exponentials:
+    """A stream that only ever draws exponentials, a block at a time: the same numbers as one draw per call."""
+
+    __slots__ = ("_block", "_generator", "_next")
+
+    def __init__(self, generator: np.random.Generator) -> None:
+        self._generator = generator
+        self._block: list[float] = []
+        self._next = 0
+
+    def exponential(self, scale: float) -> float:
+        """The next draw from the exponential distribution with mean ``scale``."""
+        if self._next == len(self._block):
+            # numpy draws an exponential as its mean times a standard one, from the stream's bits alike.
+            self._block = self._generator.standard_exponential(_BLOCK).tolist()
+            self._next = 0
+        value = self._block[self._next]
+        self._next += 1
+        return value * scale

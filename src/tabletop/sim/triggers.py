@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 def arm(world: World, incident: Incident) -> None:
     """Arm the policy's escalation triggers for a newly detected incident."""
+    if not world.policy.escalation_triggers:
+        return
     tier = world.tiers[incident.record.tier]
     for trigger in world.policy.escalation_triggers:
         if trigger.tiers is not None and incident.record.tier not in trigger.tiers:

@@ -17,15 +17,13 @@ from tabletop.policies.model import (
     Tier,
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
-from tabletop.sim.clock import Clock
-from tabletop.sim.draws import draw_incident
 from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
 from tabletop.sim.records import HandoffReason, HandoffRecord, ReplicationRecords
 from tabletop.sim.responders import Responder
 from tabletop.sim.seats import Seats
-from tabletop.sim.streams import Source, stream
+from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
 
 
@@ -36,7 +34,8 @@ class _Call(Event):
 
     def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
-        self.callbacks = [_dispatch]
+        # Nothing ever adds callbacks to these events, so they can all share one list.
+        self.callbacks = _DISPATCH
         self._value = value
         self._ok = True
         self.fn = fn
@@ -45,6 +44,9 @@ class _Call(Event):
 
 def _dispatch(event: Event) -> None:
     event.fn(event._value)  # type: ignore[attr-defined]
+
+
+_DISPATCH: list[Callable[[Any], None]] = [_dispatch]
 
 
 class World:
@@ -65,9 +67,9 @@ class World:
         self.seed = seed
         self.replication = replication
         self.env = simpy.Environment()
-        self.clock = Clock(scenario.start)
         self.horizon = days * 1440.0 if days is not None else scenario.horizon
         self.prepared = prepared or Prepared(scenario, policy, self.horizon)
+        self.clock = self.prepared.clock
         self.calendar = self.prepared.calendar
         self.records = ReplicationRecords(replication)
         self.services = {s.id: s for s in scenario.services}
@@ -79,15 +81,24 @@ class World:
                 self._person_domains.setdefault(member, set()).add(team.domain)
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
+        #: Tiers whose incidents post status updates, and those that also (or only) invite customers.
+        self.posting = {t.id for t in policy.tiers if t.updates.internal is not None or t.updates.external is not None}
+        self.announcing = self.posting | {t.id for t in policy.tiers if t.customer_inclusion is not None}
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
-            self.responders[person.id] = Responder(self, person, self.prepared.behaviours[person.id], index)
+            self.responders[person.id] = Responder(
+                self, person, self.prepared.behaviours[person.id], index, self.prepared.moments[person.id]
+            )
         self.pools = {t.id: Pool(self, [self.responders[m] for m in t.members]) for t in scenario.teams}
-        self._pools_of: dict[str, list[Pool]] = {}
         for team in scenario.teams:
             for member in team.members:
-                self._pools_of.setdefault(member, []).append(self.pools[team.id])
+                self.responders[member].pools.append(self.pools[team.id])
+        #: Whether anyone is ever on call (else nobody's shift ends mid-incident).
+        self.rostered = bool(policy.rotations)
+        self._mobilization = {
+            tier: (tuple(entry.page), tuple(entry.on_request)) for tier, entry in policy.mobilization.tiers.items()
+        }
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
@@ -115,7 +126,7 @@ class World:
         while self.open and self.env.peek() < cutoff:
             self.env.step()
         for incident in sorted(self.open, key=lambda i: i.number):
-            incident.refresh()
+            incident.settle()
             self.records.incidents.append(incident.record)
         self.records.incidents.sort(key=lambda r: r.incident)
         return self.records
@@ -133,35 +144,38 @@ class World:
         arrivals = stream(self.seed, self.replication, Source.ARRIVALS, index)
         weights = self.prepared.weights[kind.id]
         peak = max(weights)
-        rate = kind.rate_per_week * peak / 10080.0  # per minute, at the busiest hour
+        mean_gap = 1.0 / (kind.rate_per_week * peak / 10080.0)  # per minute, at the busiest hour
         flat = min(weights) == peak
+        # A flat profile draws only gaps; otherwise each arrival also draws whether it is kept (thinning).
+        gaps = Exponentials(arrivals) if flat else arrivals
         tz = zone(self.scenario.time_zone)
+        payload = (kind, attributes)
+        env, horizon = self.env, self.horizon
 
         def arrive(_: Any) -> None:
-            now = self.env.now
-            if flat or arrivals.random() * peak < weights[_hour_of_week(self.clock.local(now, tz))]:
-                self._create((kind, attributes))
-            gap = arrivals.exponential(1.0 / rate)
-            if now + gap < self.horizon:
-                self.after(gap, arrive)
+            now = env.now
+            if flat or arrivals.random() * peak < weights[self.clock.minute_of_week(now, tz) // 60]:
+                self._create(payload)
+            gap = gaps.exponential(mean_gap)
+            if now + gap < horizon:
+                _Call(env, gap, arrive, None)
 
-        first = arrivals.exponential(1.0 / rate)
+        first = gaps.exponential(mean_gap)
         if first < self.horizon:
             self.after(first, arrive)
 
     def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
         kind, rng = payload
         self._count += 1
-        draws = draw_incident(kind, rng, self.scenario, self.prepared.dependents)
+        draws = self.prepared.samplers[kind.id].draw(rng)
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
         if self.seats is not None:
             self.seats.started(incident)
-        alert = (incident, draws.root_service, False, draws.detected_by)
         if draws.detect_after > 0:
-            self.after(draws.detect_after, self._alert, alert)
+            self.after(draws.detect_after, self._alert, (incident, draws.root_service, False, draws.detected_by))
         else:
-            self._alert(alert)
+            incident.alert(draws.root_service, False, draws.detected_by)
         for symptom in draws.symptoms:
             correlated = self.policy.correlation.enabled and symptom.correlation_draw < self.policy.correlation.accuracy
             self.after(symptom.alert_at, self._alert, (incident, symptom.service, correlated, "monitoring"))
@@ -229,10 +243,9 @@ class World:
             self._chains[key] = single_level(f"role.{role}", target) if target is not None else None
         return self._chains[key]
 
-    def mobilization(self, tier: str) -> tuple[list[str], list[str]]:
+    def mobilization(self, tier: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
-        entry = self.policy.mobilization.tiers.get(tier)
-        return (list(entry.page), list(entry.on_request)) if entry is not None else ([], [])
+        return self._mobilization.get(tier, ((), ()))
 
     def resolve(self, target: Target) -> list[str]:
         """People a (non-pool) target pages right now."""
@@ -323,13 +336,3 @@ class World:
         """Record a resolved incident."""
         self.open.discard(incident)
         self.records.incidents.append(incident.record)
-
-    def responder_free(self, responder: Responder) -> None:
-        """A responder has nothing to do: pools they belong to may offer them the next incident."""
-        for pool in self._pools_of.get(responder.id, ()):
-            if pool.waiting:
-                pool.serve()
-
-
-def _hour_of_week(local: Any) -> int:
-    return int(local.weekday() * 24 + local.hour)

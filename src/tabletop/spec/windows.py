@@ -35,8 +35,10 @@ class Window(Spec):
 
     def contains(self, local: datetime) -> bool:
         """Whether the local wall-clock time ``local`` falls inside the window."""
-        minute = local.hour * 60 + local.minute + local.second / 60
-        day = local.weekday()
+        return self.covers(local.weekday(), local.hour * 60 + local.minute + local.second / 60)
+
+    def covers(self, day: int, minute: float) -> bool:
+        """Whether minute ``minute`` of weekday ``day`` (Monday = 0), local time, falls inside the window."""
         if not self.overnight:
             return day in self.days and self.start <= minute < self.end
         return (day in self.days and minute >= self.start) or ((day - 1) % 7 in self.days and minute < self.end)
