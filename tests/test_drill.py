@@ -203,13 +203,15 @@ def test_page_escalate_invite_and_note_reach_the_engine() -> None:
     incident = drill.incidents[0]
     assert incident.record.escalations == 1 and incident.root_run is not None and incident.root_run.level == 1
     drill.act("tech_lead:database", "acknowledge", page=number)  # anyone paged may still answer
-    drill.act("incident_commander", "page", target="security")
+    drill.act("incident_commander", "page", role="security")
     assert "security" in incident.role_runs
     pages = len(drill.world.records.pages)
-    drill.act("incident_commander", "page", target="database")
+    drill.act("incident_commander", "page", team="database")
     assert len(drill.world.records.pages) > pages, "paging a team pages its members"
-    with pytest.raises(DrillActionError, match="did you mean 'database'"):
-        drill.act("incident_commander", "page", target="databse")
+    with pytest.raises(DrillActionError, match="no team 'databse'; did you mean 'database'"):
+        drill.act("incident_commander", "page", team="databse")
+    with pytest.raises(DrillActionError, match="page one role, team or person at a time"):
+        drill.act("incident_commander", "page", team="database", person="sven")
     drill.act("customer_liaison", "invite_customer")
     assert incident.record.customer_invited == drill.now
     with pytest.raises(DrillActionError, match="on the bridge since"):

@@ -406,21 +406,36 @@ class Drill:
         self._log(seat, "escalate")
         return self._event("action", f"{seat_title(seat)} {text}", target, seat)
 
-    def _page(self, seat: str, target: str, incident: int | None = None) -> DrillEvent:
+    def _page(
+        self,
+        seat: str,
+        role: str | None = None,
+        team: str | None = None,
+        person: str | None = None,
+        incident: int | None = None,
+    ) -> DrillEvent:
         subject = self.incident(incident)
-        teams = {team.id for team in self.scenario.teams}
-        if target in ROLE_SEATS or target == "tech_lead":
-            subject.call_in(target)
-        elif target in teams:
-            chain = self.world.chain(("team", target), lambda: single_level(f"team.{target}", Target(team=target)))
+        if [role, team, person].count(None) != 2:
+            raise DrillActionError("page one role, team or person at a time")
+        if role is not None:
+            roles = [*ROLE_SEATS, "tech_lead"]
+            if role not in roles:
+                raise DrillActionError(f"no role '{role}'{did_you_mean(role, roles)}; roles: {one_of(roles)}")
+            subject.call_in(role)
+            whom = seat_title(role)
+        elif team is not None:
+            teams = {t.id: t for t in self.scenario.teams}
+            if team not in teams:
+                raise DrillActionError(f"no team '{team}'{did_you_mean(team, teams)}; teams: {one_of(teams)}")
+            chain = self.world.chain(("team", team), lambda: single_level(f"team.{team}", Target(team=team)))
             subject.bring_in(chain)
-        elif target in self.world.responders:
-            subject.bring_in(self.world.person_chain(target))
+            whom = f"the {teams[team].name or team} team"
         else:
-            names = [*ROLE_SEATS, "tech_lead", *teams, *self.world.responders]
-            raise DrillActionError(f"nobody to page called '{target}'{did_you_mean(target, names)}")
+            assert person is not None
+            subject.bring_in(self.world.person_chain(self._responder(person).id))
+            whom = self.person_name(person)
         self._log(seat, "page")
-        return self._event("action", f"{seat_title(seat)} paged {seat_title(target)}", subject, seat)
+        return self._event("action", f"{seat_title(seat)} paged {whom}", subject, seat)
 
     def _assume_role(self, seat: str, role: str | None = None, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)

@@ -42,7 +42,7 @@ class DrillApp(App[None]):
         Binding("plus,equals_sign", "faster", "Faster"),
         Binding("minus", "slower", "Slower"),
         Binding("j", "jump", "Next event"),
-        Binding("tab", "next_seat", "Next seat", show=False),
+        Binding("tab", "next_seat", "Next seat", show=False, priority=True),
         Binding("a", "acknowledge", "Ack"),
         Binding("e", "escalate", "Escalate"),
         Binding("p", "page", "Page"),
@@ -81,6 +81,9 @@ class DrillApp(App[None]):
         #: Seconds each recent timer tick took (engine advance plus redraw), for the tick benchmark.
         self.tick_seconds: deque[float] = deque(maxlen=20_000)
         self._seats = [FACILITATOR, *seat_names(drill.scenario)]
+        #: What the panels last showed, so a tick redraws only what changed.
+        self._drawn_moment: tuple[float, float, bool, bool] | None = None
+        self._drawn_events: tuple[int, str] | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -106,7 +109,7 @@ class DrillApp(App[None]):
         self.sub_title = f"{self.drill.scenario.name} · {self.drill.policy.id} · seed {self.drill.setup.seed}"
         self.drill.listeners.append(self._on_event)
         self.query_one(Feed).seat = FACILITATOR
-        self.redraw()
+        self.redraw(everything=True)
         self.set_interval(TICK_SECONDS, self.tick)
         if self.notice:
             self.notify(self.notice, timeout=8)
@@ -123,15 +126,20 @@ class DrillApp(App[None]):
         self.redraw()
         self.tick_seconds.append(time.perf_counter() - began)
 
-    def redraw(self) -> None:
-        """Redraw every panel from the drill's state."""
+    def redraw(self, *, everything: bool = False) -> None:
+        """Redraw the panels whose content changed: the clocks when time moved, the rest when something happened."""
         drill, seat = self.drill, self.seat
-        self.query_one(ClockBar).show(drill, self.clock)
-        self.query_one(IncidentBoard).show(drill)
-        self.query_one(Inbox).show(drill, seat)
-        self.query_one(SlaPanel).show(drill, self._incident())
-        if seat == FACILITATOR:
-            self.query_one(MselPanel).show(drill)
+        moved = (drill.now, self.clock.speed, self.clock.running, drill.ended)
+        happened = (len(drill.events), seat)
+        if everything or moved != self._drawn_moment:
+            self.query_one(ClockBar).show(drill, self.clock)
+            self.query_one(SlaPanel).show(drill, self._incident())
+        if everything or happened != self._drawn_events:
+            self.query_one(IncidentBoard).show(drill)
+            self.query_one(Inbox).show(drill, seat)
+            if seat == FACILITATOR:
+                self.query_one(MselPanel).show(drill)
+        self._drawn_moment, self._drawn_events = moved, happened
 
     def _on_event(self, event: DrillEvent) -> None:
         self.query_one(Feed).add(event)
@@ -258,12 +266,13 @@ class DrillApp(App[None]):
         """Page a role, a team or a person."""
         if not self._player_seat():
             return
-        options = [(role, f"role: {seat_title(role)}") for role in (*ROLE_SEATS, "tech_lead")]
-        options += [(team.id, f"team: {team.name or team.id}") for team in self.drill.scenario.teams]
-        options += [(p.id, f"person: {p.name}") for p in self.drill.scenario.people]
-        target = await self.push_screen_wait(ChoiceScreen("Page whom?", options))
-        if target is not None:
-            self._act("page", target=target)
+        options = [(f"role:{role}", f"role: {seat_title(role)}") for role in (*ROLE_SEATS, "tech_lead")]
+        options += [(f"team:{team.id}", f"team: {team.name or team.id}") for team in self.drill.scenario.teams]
+        options += [(f"person:{p.id}", f"person: {p.name}") for p in self.drill.scenario.people]
+        chosen = await self.push_screen_wait(ChoiceScreen("Page whom?", options))
+        if chosen is not None:
+            kind, _, name = chosen.partition(":")
+            self._act("page", **{kind: name})
 
     def action_assume_role(self) -> None:
         """Take this seat's role (for the commander: take command)."""

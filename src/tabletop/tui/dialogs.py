@@ -27,6 +27,10 @@ class ChoiceScreen(ModalScreen[str | None]):
             yield OptionList(*(Option(label, id=key) for key, label in self.options), id="choices")
             yield Label("↑↓ to move · Enter to choose · Esc to cancel", classes="dialog-help")
 
+    def on_mount(self) -> None:
+        """Highlight the first option, so Enter takes it at once."""
+        self.query_one(OptionList).highlighted = 0
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Dismiss with the chosen option's id."""
         self.dismiss(event.option.id)

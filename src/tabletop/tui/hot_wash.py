@@ -52,7 +52,7 @@ class HotWashScreen(Screen[None]):
                     with Horizontal(classes="objective-row"):
                         yield Select(
                             [(text, key) for key, text in RATINGS.items()],
-                            value=rating if rating is not None else Select.BLANK,
+                            value=rating if rating is not None else Select.NULL,
                             prompt="not rated",
                             id=f"rating-{objective.id}",
                         )

@@ -62,7 +62,7 @@ class SeatList(OptionList):
         for number, seat in enumerate(seat_names(drill.scenario), start=1):
             played = drill.seats.plays(seat)
             label = f"{number if number < 10 else ' '} {seat_title(seat)}" + ("" if played else "  · engine")
-            options.append(Option(label, id=seat, disabled=not played))
+            options.append(Option(label, id=seat))
         super().__init__(*options, id=id)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -1,0 +1,241 @@
+"""The drill application driven as a person would, through Textual's Pilot, on a clock the test controls."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tabletop.policies.loading import load_pair
+from tabletop.sim.drill import FACILITATOR, Drill
+from tabletop.sim.drill_clock import DrillClock
+from tabletop.sim.journal import DrillSetup, Journal, read_journal
+from tabletop.tui.app import DrillApp
+from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
+from tabletop.tui.hot_wash import HotWashScreen
+
+PLAYED = ("incident_commander", "comms_lead", "customer_liaison", "tech_lead:database")
+
+
+class Wall:
+    """A wall clock that only moves when the test says."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@asynccontextmanager
+async def drill_app(tmp_path: Path, speed: float = 60.0) -> AsyncIterator[tuple[DrillApp, Pilot[None], Wall]]:
+    scenario, policy = load_pair("drill-db-failover", "payments-tiered")
+    setup = DrillSetup("drill-db-failover", "payments-tiered", 7, PLAYED, speed)
+    drill = Drill(scenario, policy, setup, Journal.create(tmp_path / "drill.jsonl", setup))
+    wall = Wall()
+    app = DrillApp(drill, DrillClock(speed, wall=wall), out=tmp_path / "report", wall=wall)
+    async with app.run_test(size=(200, 50)) as pilot:
+        yield app, pilot, wall
+
+
+def screen_text(app: DrillApp) -> str:
+    """What the terminal shows, as plain text."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def run_for(app: DrillApp, pilot: Pilot[None], wall: Wall, seconds: float) -> None:
+    """Let wall time pass and the timer tick."""
+    wall.seconds += seconds
+    app.tick()
+    await pilot.pause()
+
+
+async def start(app: DrillApp, pilot: Pilot[None], wall: Wall, minutes: float) -> None:
+    """Start the exercise and run it for ``minutes`` of scenario time at 60×."""
+    await pilot.press("space")
+    await run_for(app, pilot, wall, minutes * 60 / app.clock.speed)
+
+
+async def answer_pages(app: DrillApp, pilot: Pilot[None], seat_key: str) -> None:
+    await pilot.press(seat_key)
+    while app.drill.open_pages(app.seat):
+        await pilot.press("a")
+        if isinstance(app.screen, ChoiceScreen):
+            await pilot.press("enter")
+        await pilot.pause()
+
+
+async def test_start_pause_and_resume_are_pause_correct(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await run_for(app, pilot, wall, 30)
+        assert app.drill.now == 0.0, "nothing moves before the facilitator starts"
+        await start(app, pilot, wall, 1.5)
+        assert app.drill.now == pytest.approx(1.5)
+        assert app.drill.timeline.deliveries == []
+        await pilot.press("space")  # pause
+        await run_for(app, pilot, wall, 600)
+        assert app.drill.now == pytest.approx(1.5), "scenario time stops while paused"
+        await pilot.press("space")  # resume
+        await run_for(app, pilot, wall, 0.5)
+        assert app.drill.now == pytest.approx(2.0)
+        assert [(d.inject.id, d.delivered_at) for d in app.drill.timeline.deliveries] == [("I-01", 2.0)]
+        controls = [line["control"] for line in read_journal(tmp_path / "drill.jsonl").of_type("control")]
+        assert controls == ["start", "pause", "resume"]
+
+
+async def test_speed_changes_without_a_jump_and_next_event(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 1)
+        await pilot.press("plus")
+        assert app.clock.speed == 300
+        await run_for(app, pilot, wall, 12)  # 12 s at 300× = 60 scenario minutes
+        assert app.drill.now == pytest.approx(61)
+        await pilot.press("minus", "minus")
+        assert app.clock.speed == 10
+        await pilot.press("space")
+        upcoming = app.drill.next_event_time()
+        assert upcoming is not None
+        await pilot.press("j")
+        assert upcoming < app.drill.now < upcoming + 0.01
+        assert "jump" in [line["control"] for line in read_journal(tmp_path / "drill.jsonl").of_type("control")]
+
+
+async def test_seats_switch_and_show_only_what_the_role_sees(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await pilot.press("5")
+        assert app.seat == "tech_lead:database"
+        assert "[1] page as Tomasz Nowak" in screen_text(app)
+        await pilot.press("tab")
+        assert app.seat == FACILITATOR, "tab moves on to the next played seat, round to the facilitator"
+        await pilot.press("tab")
+        assert app.seat == "incident_commander"
+        await pilot.press("0")
+        assert app.seat == FACILITATOR
+        assert app.query_one("#msel").display
+        await pilot.press("2")
+        assert app.seat == "comms_lead"
+        assert not app.query_one("#msel").display, "only the facilitator sees the MSEL"
+        await pilot.press("4")
+        assert app.seat == "security", "an engine-played seat can be watched"
+        assert "The engine plays this seat" in screen_text(app)
+        assert "I-01" not in screen_text(app), "a seat sees its own feed and nothing of the MSEL"
+
+
+async def test_acknowledge_escalate_page_and_assign_through_the_keyboard(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        incident = app.drill.incidents[0]
+        await pilot.press("5", "e")
+        assert incident.record.escalations == 1
+        await answer_pages(app, pilot, "5")
+        assert "database" in incident.leads
+        await pilot.press("1", "r")
+        assert incident.roles["incident_commander"].id == app.drill.seats.person[("incident_commander", 1)].id
+        await pilot.press("p")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "down", "down", "enter")  # roles listed first: the fourth is security
+        await pilot.pause()
+        assert "security" in incident.role_runs
+        await pilot.press("g", "down", "enter")  # assign comms lead ...
+        await pilot.press("enter")  # ... to the first person listed
+        await pilot.pause()
+        assert incident.roles["comms_lead"].id == app.drill.scenario.people[0].id
+
+
+async def test_updates_invite_note_decision_and_declaration(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await answer_pages(app, pilot, "5")
+        await run_for(app, pilot, wall, 10)
+        await answer_pages(app, pilot, "1")
+        await pilot.press("u")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, PromptScreen), "an empty update is not sent"
+        await pilot.press(*"Payments failing")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [p.channel for p in app.drill.seats.posts] == ["internal"]
+        await pilot.press("2", "U", *"Card payments are failing", "enter")
+        await pilot.pause()
+        assert [p.channel for p in app.drill.seats.posts] == ["internal", "external"]
+        await pilot.press("3", "i")
+        assert app.drill.incidents[0].record.customer_invited == app.drill.now
+        await pilot.press("n", *"merchants asked for ETA", "enter")
+        await pilot.pause()
+        assert app.drill.actions[-1][1:] == ("customer_liaison", "note")
+        await pilot.press("1")
+        incident = app.drill.incidents[0]
+        while incident.awaiting is None:
+            await run_for(app, pilot, wall, 30)
+        await pilot.press("d")
+        assert incident.record.identified == app.drill.now
+        while not app.drill.pending_decisions("incident_commander"):
+            await run_for(app, pilot, wall, 30)
+        await pilot.press("c")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.drill.choices == {"I-04": "promote-replica"}
+
+
+async def test_hand_off_with_a_briefing_note(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await answer_pages(app, pilot, "5")
+        await pilot.press("h", "down", "enter")  # the first named person
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"primary is pg-pay-03", "enter")
+        await pilot.pause()
+        handoff = app.drill.world.records.handoffs[-1]
+        assert handoff.briefed and handoff.receiver == app.drill.scenario.people[0].id
+
+
+async def test_facilitator_releases_a_contingency_and_notes_an_observation(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 3)
+        await pilot.press("R")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # contingency injects are listed first
+        await pilot.pause()
+        assert app.drill.timeline.deliveries[-1].inject.id == "I-11"
+        await pilot.press("n", *"IC has not spoken yet", "enter")
+        await pilot.pause()
+        assert app.drill.events[-1].kind == "observation"
+        assert not app.drill.events[-1].visible_to("incident_commander")
+        await pilot.press("1", "R")
+        assert not isinstance(app.screen, ChoiceScreen), "only the facilitator releases injects"
+
+
+async def test_a_short_drill_to_its_report(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await answer_pages(app, pilot, "5")
+        await run_for(app, pilot, wall, 20)
+        await answer_pages(app, pilot, "1")
+        await pilot.press("0", "x")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.drill.ended and isinstance(app.screen, HotWashScreen)
+        comment = app.screen.query_one("#comment-mobilize", Input)
+        comment.value = "commander paged late"
+        app.screen.query_one("#action-mobilize", Input).value = "Page the IC rotation at declaration"
+        app.screen.query_one("#owner-mobilize", Input).value = "SRE lead"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert (tmp_path / "report" / "after-action.md").exists()
+        assert (tmp_path / "report" / "after-action.html").exists()
+        markdown = (tmp_path / "report" / "after-action.md").read_text(encoding="utf-8")
+        assert "Page the IC rotation at declaration" in markdown and "commander paged late" in markdown
+        journal = read_journal(tmp_path / "drill.jsonl")
+        assert journal.of_type("improvement")[0]["owner"] == "SRE lead"
+        assert journal.of_type("rating")[0]["objective"] == "mobilize"
