@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
@@ -32,33 +32,39 @@ TICK_SECONDS = 0.05
 JUMP_PAST = 1.0 / 600.0
 
 
+#: The drill screen's keys: the facilitator's controls, seat switching and the role actions.
+DRILL_BINDINGS: list[BindingType] = [
+    Binding("space", "toggle_clock", "Start/pause"),
+    Binding("plus,equals_sign", "faster", "Faster"),
+    Binding("minus", "slower", "Slower"),
+    Binding("j", "jump", "Next event"),
+    Binding("tab", "next_seat", "Next seat", show=False, priority=True),
+    Binding("a", "acknowledge", "Ack"),
+    Binding("e", "escalate", "Escalate"),
+    Binding("p", "page", "Page"),
+    Binding("r", "assume_role", "Assume role"),
+    Binding("g", "assign_role", "Assign role", show=False),
+    Binding("h", "hand_off", "Hand off"),
+    Binding("u", "update('internal')", "Internal update"),
+    Binding("U", "update('external')", "External update", show=False),
+    Binding("i", "invite_customer", "Invite customer", show=False),
+    Binding("d", "declare", "Declare"),
+    Binding("c", "choose", "Decide"),
+    Binding("n", "note", "Note"),
+    Binding("R", "release", "Release inject", show=False),
+    Binding("x", "end", "End exercise"),
+    *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
+]
+#: Actions those keys run (without their arguments).
+_DRILL_ACTIONS = frozenset(b.action.split("(")[0] for b in DRILL_BINDINGS if isinstance(b, Binding))
+
+
 class DrillApp(App[None]):
     """A live drill: the engine plays the scenario; people play the seats; the facilitator runs the clock."""
 
     CSS_PATH = "drill.tcss"
     TITLE = "Tabletop drill"
-    BINDINGS = [
-        Binding("space", "toggle_clock", "Start/pause"),
-        Binding("plus,equals_sign", "faster", "Faster"),
-        Binding("minus", "slower", "Slower"),
-        Binding("j", "jump", "Next event"),
-        Binding("tab", "next_seat", "Next seat", show=False, priority=True),
-        Binding("a", "acknowledge", "Ack"),
-        Binding("e", "escalate", "Escalate"),
-        Binding("p", "page", "Page"),
-        Binding("r", "assume_role", "Assume role"),
-        Binding("g", "assign_role", "Assign role", show=False),
-        Binding("h", "hand_off", "Hand off"),
-        Binding("u", "update('internal')", "Internal update"),
-        Binding("U", "update('external')", "External update", show=False),
-        Binding("i", "invite_customer", "Invite customer", show=False),
-        Binding("d", "declare", "Declare"),
-        Binding("c", "choose", "Decide"),
-        Binding("n", "note", "Note"),
-        Binding("R", "release", "Release inject", show=False),
-        Binding("x", "end", "End exercise"),
-        *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
-    ]
+    BINDINGS = DRILL_BINDINGS
 
     #: The seat whose view is shown (hot seat).
     seat: reactive[str] = reactive(FACILITATOR)
@@ -115,6 +121,10 @@ class DrillApp(App[None]):
             self.notify(self.notice, timeout=8)
         elif not self.clock.started:
             self.notify("Press Space to start the exercise · 0–9 or Tab switch seats", timeout=8)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Drill actions belong to the drill screen: hidden and inactive over the hot wash."""
+        return not (action in _DRILL_ACTIONS and isinstance(self.screen, HotWashScreen))
 
     # -- the clock -----------------------------------------------------------------------
     def tick(self) -> None:

@@ -77,8 +77,11 @@ class IncidentBoard(Static):
     def show(self, drill: Drill) -> None:
         """Redraw from the drill's incidents."""
         table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-        for column in ("#", "incident", "tier", "stage", "roles"):
-            table.add_column(column, no_wrap=column != "roles")
+        table.add_column("#", no_wrap=True)
+        table.add_column("incident", ratio=2)
+        table.add_column("tier", no_wrap=True, min_width=4)
+        table.add_column("stage", no_wrap=True, min_width=12)
+        table.add_column("roles", ratio=3)
         for incident in drill.incidents:
             record = incident.record
             if incident.closed:
@@ -173,7 +176,7 @@ class Feed(RichLog):
     seat: reactive[str] = reactive(FACILITATOR)
 
     def __init__(self, drill: Drill, *, id: str | None = None) -> None:
-        super().__init__(wrap=True, markup=False, highlight=False, id=id)
+        super().__init__(wrap=True, markup=False, highlight=False, min_width=20, id=id)
         self.drill = drill
 
     def watch_seat(self, seat: str) -> None:
