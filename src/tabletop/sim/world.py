@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -107,12 +108,11 @@ class World:
         self._attributes: dict[str, np.random.Generator] = {}
         self._count = 0
         self._chains = self.prepared.chains
+        #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
+        #: rather than a method, as the engine schedules something several times per incident.
+        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(_Call, self.env)
 
     # -- scheduling ----------------------------------------------------------------------
-    def after(self, delay: float, fn: Callable[[Any], None], value: Any = None) -> None:
-        """Call ``fn(value)`` after ``delay`` minutes of engine time."""
-        _Call(self.env, delay, fn, value)
-
     def begin(self) -> None:
         """Schedule the first arrivals of every incident type (a drill then advances the world itself)."""
         for index, kind in enumerate(self.scenario.incident_types):
@@ -162,7 +162,7 @@ class World:
 
         first = gaps.exponential(mean_gap)
         if first < self.horizon:
-            self.after(first, arrive)
+            self.after(first, arrive, None)
 
     def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
         kind, rng = payload
