@@ -77,6 +77,7 @@ class World:
         self.teams = {t.id: t for t in scenario.teams}
         self.team_domain = {t.id: t.domain for t in scenario.teams}
         self._person_domains: dict[str, set[str]] = {}
+        self._lead_domains: dict[tuple[str, str, str], tuple[str, ...]] = {}
         for team in scenario.teams:
             for member in team.members:
                 self._person_domains.setdefault(member, set()).add(team.domain)
@@ -192,10 +193,12 @@ class World:
     # -- routing and targets -------------------------------------------------------------
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
-        return self.chain(
-            ("route", service_id, incident.kind.id, incident.record.tier),
-            lambda: self._match(service_id, self.services[service_id].owner, incident),
-        )
+        # Every incident routes its first alert, so the known chain is looked up without a builder.
+        key = ("route", service_id, incident.kind.id, incident.record.tier)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = self._match(service_id, self.services[service_id].owner, incident)
+        return chain
 
     def chain(self, key: tuple[str, ...], build: Callable[[], EscalationChain]) -> EscalationChain:
         """A derived chain, built the first time any replication needs it."""
@@ -288,9 +291,20 @@ class World:
         """A one-level chain paging one person (for a handover to a named successor)."""
         return self.chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
-    def domains_of(self, person: str) -> set[str]:
-        """Domains of the teams a person belongs to."""
-        return self._person_domains.get(person, set())
+    def lead_domains(self, person: str, kind: IncidentType, team: str) -> tuple[str, ...]:
+        """Domains, in order, a person who answers for ``team`` leads in an incident of ``kind``.
+
+        Their own teams' domains that the incident involves; else the team's domain, if involved, else its first.
+        """
+        key = (person, kind.id, team)
+        domains = self._lead_domains.get(key)
+        if domains is None:
+            own = self._person_domains.get(person, set()).intersection(kind.domains)
+            if not own:
+                team_domain = self.team_domain[team]
+                own = {team_domain if team_domain in kind.domains else kind.domains[0]}
+            domains = self._lead_domains[key] = tuple(sorted(own))
+        return domains
 
     # -- handoffs ------------------------------------------------------------------------
     def new_handoff(
