@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,12 @@ from tabletop.sim.responders import Responder
 from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
+
+
+class Engine(simpy.Environment):
+    """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
+
+    now = property(attrgetter("_now"))
 
 
 class _Call(Event):
@@ -67,7 +74,7 @@ class World:
         self.policy = policy
         self.seed = seed
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Engine()
         self.horizon = days * 1440.0 if days is not None else scenario.horizon
         self.prepared = prepared or Prepared(scenario, policy, self.horizon)
         self.clock = self.prepared.clock
