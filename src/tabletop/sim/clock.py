@@ -44,7 +44,10 @@ class Clock:
 
     def minute_of_week(self, t: SimTime, tz: ZoneInfo) -> int:
         """The local minute of the week at engine time ``t`` in ``tz``, Monday 00:00 = 0."""
-        second = _whole_second(self.start_ts + t * 60.0)
+        # The POSIX second datetime.fromtimestamp puts this instant in (it rounds to microseconds, half to even).
+        fraction, whole = math.modf(self.start_ts + t * 60.0)
+        micro = round(fraction * 1e6)
+        second = int(whole) + 1 if micro >= 1_000_000 else int(whole) - 1 if micro < 0 else int(whole)
         blocks = self._offsets.get(tz)
         if blocks is None:
             blocks = self._offsets[tz] = {}
@@ -57,15 +60,6 @@ class Clock:
         if offset is None:
             offset = _offset(second, tz)
         return ((second + offset) // 60 + _EPOCH_WEEKDAY_MINUTES) % WEEK
-
-
-def _whole_second(posix: float) -> int:
-    """The POSIX second ``datetime.fromtimestamp`` puts ``posix`` in (it rounds to microseconds, half to even)."""
-    fraction, whole = math.modf(posix)
-    micro = round(fraction * 1e6)
-    if micro >= 1_000_000:
-        return int(whole) + 1
-    return int(whole) - 1 if micro < 0 else int(whole)
 
 
 def _offset(second: int, tz: ZoneInfo) -> int:

@@ -176,7 +176,7 @@ class EscalationRun:
                 seats.page(self, world.responders[person], index)
             return True
         for person in people:
-            world.responders[person].page(self.incident, index, self.acknowledge)
+            world.responders[person].page(self, index, self.acknowledge)
         return True
 
     def acknowledge(self, responder: Responder, page: Page | None = None) -> None:

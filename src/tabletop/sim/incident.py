@@ -176,15 +176,12 @@ class Incident:
     def _root_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
         self._engage(responder)
-        domains = self.world.domains_of(responder.id).intersection(self.kind.domains)
-        if not domains:
-            team_domain = self.world.team_domain[self.root_team]
-            domains = {team_domain if team_domain in self.kind.domains else self.kind.domains[0]}
+        domains = self.world.lead_domains(responder.id, self.kind, self.root_team)
         pending = self._pending_symptom_handoff
         if pending is not None:
             self._pending_symptom_handoff = None
             self.world.accept_handoff(self, pending, responder)
-        for domain in sorted(domains):
+        for domain in domains:
             self._set_lead(domain, responder)
         if not self.declared:
             self._declare(responder)

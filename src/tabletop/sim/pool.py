@@ -46,16 +46,21 @@ class Pool:
             else:
                 return
             waiting.popleft()
+            if member.behaviour.instant:
+                member.take(run, level)
+                # What the acknowledgement set off may have freed someone (as after any answer).
+                if waiting:
+                    self.serve()
+                continue
             reserved.add(member.id)
-
-            def answered(responder: Responder, page: Page, run: EscalationRun = run) -> None:
-                self.reserved.discard(responder.id)
-                run.acknowledge(responder, page)
-                self.serve()
-
-            page = member.page(run.incident, level, answered)
+            page = member.page(run, level, self._answered)
             if page.record.outcome == "missed":
                 # The next free member gets it; the one who missed it is not asked again this round.
                 self.reserved.discard(member.id)
                 missed.add(member.id)
                 self.waiting.appendleft((run, level))
+
+    def _answered(self, responder: Responder, page: Page) -> None:
+        self.reserved.discard(responder.id)
+        page.run.acknowledge(responder, page)
+        self.serve()

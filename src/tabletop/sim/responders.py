@@ -19,9 +19,10 @@ from tabletop.scenarios.model import (
 from tabletop.sim.clock import Context, HourClass, hour_class, person_context, person_zone
 from tabletop.sim.records import PageRecord
 from tabletop.sim.streams import Source, stream
-from tabletop.spec.distributions import Distribution
+from tabletop.spec.distributions import Distribution, Fixed
 
 if TYPE_CHECKING:
+    from tabletop.sim.escalation import EscalationRun
     from tabletop.sim.incident import Incident
     from tabletop.sim.pool import Pool
     from tabletop.sim.world import World
@@ -41,6 +42,8 @@ class Behaviour:
     ack: dict[str, Distribution]
     miss: dict[str, float]
     fatigue: float
+    #: Never misses and always acknowledges at once: pages are answered as they arrive, with no draws.
+    instant: bool
 
     @classmethod
     def resolve(cls, *profiles: ResponsivenessProfile | None) -> Behaviour:
@@ -62,7 +65,8 @@ class Behaviour:
                     miss[context] = given.miss
             if profile.fatigue_per_interruption is not None:
                 fatigue = profile.fatigue_per_interruption
-        return cls(ack, miss, fatigue)
+        instant = all(isinstance(d, Fixed) and d.value == 0 for d in ack.values()) and not any(miss.values())
+        return cls(ack, miss, fatigue, instant)
 
 
 class WorkItem:
@@ -81,16 +85,16 @@ class WorkItem:
 class Page:
     """A notification to one person on behalf of an escalation."""
 
-    __slots__ = ("acknowledge", "incident", "level", "record")
+    __slots__ = ("acknowledge", "level", "record", "run")
 
     def __init__(
         self,
-        incident: Incident,
+        run: EscalationRun,
         level: int,
         acknowledge: Callable[[Responder, Page], None],
         record: PageRecord,
     ) -> None:
-        self.incident = incident
+        self.run = run
         self.level = level
         self.acknowledge = acknowledge
         self.record = record
@@ -141,26 +145,39 @@ class Responder:
             known = self._moments[minute] = _MOMENTS[person_context(self.person, minute), hour_class(minute)]
         return minute, known[0], known[1]
 
-    def notify(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
-        """Deliver a page to this person's phone and record it, without deciding how they answer."""
+    def record_page(self, run: EscalationRun, level: int) -> PageRecord:
+        """Record a page for ``run`` to this person now, its outcome still open."""
         world = self.world
         now = world.env.now
         minute, context, hours = self.moment(now)
+        incident = run.incident
         record = PageRecord(world.replication, incident.number, self.id, now, context, hours, minute // 60, level)
         world.records.pages.append(record)
         incident.record.pages += 1
-        return Page(incident, level, acknowledge, record)
+        return record
 
-    def page(self, incident: Incident, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
+    def notify(self, run: EscalationRun, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
+        """Deliver a page for ``run`` to this person's phone and record it, without deciding how they answer."""
+        return Page(run, level, acknowledge, self.record_page(run, level))
+
+    def take(self, run: EscalationRun, level: int) -> None:
+        """Page this person, free and ``instant``, for ``run``: they acknowledge as it arrives, nothing to track."""
+        record = self.record_page(run, level)
+        record.outcome = "acknowledged"
+        record.answered = record.paged
+        run.acknowledge(self)
+
+    def page(self, run: EscalationRun, level: int, acknowledge: Callable[[Responder, Page], None]) -> Page:
         """Notify this person; they may miss it, or acknowledge after a delay drawn from their context."""
         world = self.world
-        page = self.notify(incident, level, acknowledge)
+        page = self.notify(run, level, acknowledge)
         context = page.record.context
         miss = self.behaviour.miss[context]
         if miss > 0 and self.rng.random() < miss:
             page.record.outcome = "missed"
             return page
         busy = self.current
+        incident = run.incident
         if busy is not None and not self._preempts(incident, busy.incident):
             self._sequence += 1
             self.held_pages.append((world.tier_rank[incident.record.tier], self._sequence, page))

@@ -95,7 +95,7 @@ class Seats:
 
     def page(self, run: EscalationRun, responder: Responder, level: int) -> None:
         """A page for a played seat: it waits in the seat's inbox for the player to answer."""
-        page = responder.notify(run.incident, level, run.acknowledge)
+        page = responder.notify(run, level, run.acknowledge)
         entry = SeatPage(len(self.inbox) + 1, run.seat, page, responder, run)
         self.inbox.append(entry)
         self.seat_of_page[id(page.record)] = entry

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,12 @@ from tabletop.sim.responders import Responder
 from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
+
+
+class Engine(simpy.Environment):
+    """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
+
+    now = property(attrgetter("_now"))
 
 
 class _Call(Event):
@@ -66,7 +74,7 @@ class World:
         self.policy = policy
         self.seed = seed
         self.replication = replication
-        self.env = simpy.Environment()
+        self.env = Engine()
         self.horizon = days * 1440.0 if days is not None else scenario.horizon
         self.prepared = prepared or Prepared(scenario, policy, self.horizon)
         self.clock = self.prepared.clock
@@ -76,6 +84,7 @@ class World:
         self.teams = {t.id: t for t in scenario.teams}
         self.team_domain = {t.id: t.domain for t in scenario.teams}
         self._person_domains: dict[str, set[str]] = {}
+        self._lead_domains: dict[tuple[str, str, str], tuple[str, ...]] = {}
         for team in scenario.teams:
             for member in team.members:
                 self._person_domains.setdefault(member, set()).add(team.domain)
@@ -107,12 +116,11 @@ class World:
         self._attributes: dict[str, np.random.Generator] = {}
         self._count = 0
         self._chains = self.prepared.chains
+        #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
+        #: rather than a method, as the engine schedules something several times per incident.
+        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(_Call, self.env)
 
     # -- scheduling ----------------------------------------------------------------------
-    def after(self, delay: float, fn: Callable[[Any], None], value: Any = None) -> None:
-        """Call ``fn(value)`` after ``delay`` minutes of engine time."""
-        _Call(self.env, delay, fn, value)
-
     def begin(self) -> None:
         """Schedule the first arrivals of every incident type (a drill then advances the world itself)."""
         for index, kind in enumerate(self.scenario.incident_types):
@@ -162,7 +170,7 @@ class World:
 
         first = gaps.exponential(mean_gap)
         if first < self.horizon:
-            self.after(first, arrive)
+            self.after(first, arrive, None)
 
     def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
         kind, rng = payload
@@ -192,10 +200,12 @@ class World:
     # -- routing and targets -------------------------------------------------------------
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
-        return self.chain(
-            ("route", service_id, incident.kind.id, incident.record.tier),
-            lambda: self._match(service_id, self.services[service_id].owner, incident),
-        )
+        # Every incident routes its first alert, so the known chain is looked up without a builder.
+        key = ("route", service_id, incident.kind.id, incident.record.tier)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = self._match(service_id, self.services[service_id].owner, incident)
+        return chain
 
     def chain(self, key: tuple[str, ...], build: Callable[[], EscalationChain]) -> EscalationChain:
         """A derived chain, built the first time any replication needs it."""
@@ -288,9 +298,20 @@ class World:
         """A one-level chain paging one person (for a handover to a named successor)."""
         return self.chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
-    def domains_of(self, person: str) -> set[str]:
-        """Domains of the teams a person belongs to."""
-        return self._person_domains.get(person, set())
+    def lead_domains(self, person: str, kind: IncidentType, team: str) -> tuple[str, ...]:
+        """Domains, in order, a person who answers for ``team`` leads in an incident of ``kind``.
+
+        Their own teams' domains that the incident involves; else the team's domain, if involved, else its first.
+        """
+        key = (person, kind.id, team)
+        domains = self._lead_domains.get(key)
+        if domains is None:
+            own = self._person_domains.get(person, set()).intersection(kind.domains)
+            if not own:
+                team_domain = self.team_domain[team]
+                own = {team_domain if team_domain in kind.domains else kind.domains[0]}
+            domains = self._lead_domains[key] = tuple(sorted(own))
+        return domains
 
     # -- handoffs ------------------------------------------------------------------------
     def new_handoff(
