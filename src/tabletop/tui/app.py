@@ -339,13 +339,12 @@ class DrillApp(App[None]):
 
     def action_declare(self) -> None:
         """Declare the milestone the incident is waiting for."""
-        incident = self._incident()
+        ready = [i for i in self.drill.incidents if self.seat == FACILITATOR or self.drill.may_declare(self.seat, i)]
+        incident = next((i for i in ready if i.awaiting is not None), None)
         if incident is None or incident.awaiting is None:
-            self.notify(
-                "No milestone is ready to declare: the work of the current phase is not done", severity="warning"
-            )
+            self.notify("No milestone is ready for you to declare: the phase's work is not done", severity="warning")
             return
-        self._act("declare", milestone=self.drill.milestone_of(incident.awaiting))
+        self._act("declare", milestone=self.drill.milestone_of(incident.awaiting), incident=incident.number)
 
     @work
     async def action_choose(self) -> None:
