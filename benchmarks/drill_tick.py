@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import time
 
@@ -32,8 +33,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def play(seconds: float, speed: float, busier: float) -> tuple[DrillApp, list[float]]:
-    """Run the drill for ``seconds`` of wall time with a scripted player; return the app and tick spacings."""
+async def play(seconds: float, speed: float, busier: float) -> DrillApp:
+    """Run the drill for ``seconds`` of wall time with a scripted player; return the app with its tick log."""
     scenario, policy = load_pair("payments-platform", "payments-tiered")
     kinds = [
         kind.model_copy(update={"rate_per_week": kind.rate_per_week * busier}) if kind.rate_per_week else kind
@@ -42,24 +43,18 @@ async def play(seconds: float, speed: float, busier: float) -> tuple[DrillApp, l
     scenario = scenario.model_copy(update={"incident_types": kinds})
     drill = Drill(scenario, policy, DrillSetup("payments-platform", "payments-tiered", 1, PLAYED, speed))
     app = DrillApp(drill, DrillClock(speed))
-    spacing: list[float] = []
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("space")
-        began = last = time.perf_counter()
-        ticks = 0
+        began = time.perf_counter()
         while time.perf_counter() - began < seconds:
             await asyncio.sleep(0.02)
-            if len(app.tick_seconds) != ticks:
-                now = time.perf_counter()
-                spacing.append(now - last)
-                last, ticks = now, len(app.tick_seconds)
             for entry in drill.open_pages("facilitator"):
                 drill.act(entry.seat, "acknowledge", page=entry.number)
             for incident in drill.incidents:
                 if incident.awaiting is not None:
                     milestone = drill.milestone_of(incident.awaiting)
                     drill.act("incident_commander", "declare", milestone=milestone, incident=incident.number)
-    return app, spacing
+    return app
 
 
 def main() -> None:
@@ -68,11 +63,12 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=600.0)
     parser.add_argument("--busier", type=float, default=20.0, help="multiply every incident rate by this")
     args = parser.parse_args()
-    app, spacing = asyncio.run(play(args.seconds, args.speed, args.busier))
-    ticks = [t * 1000 for t in app.tick_seconds]
-    gaps = [g * 1000 for g in spacing[1:]]
+    app = asyncio.run(play(args.seconds, args.speed, args.busier))
+    ticks = [took * 1000 for _, took in app.ticks]
+    starts = [start for start, _ in app.ticks]
+    gaps = [(later - earlier) * 1000 for earlier, later in itertools.pairwise(starts)]
     drill = app.drill
-    print(f"payments-platform × payments-tiered at {args.speed:g}×, {args.seconds:g} s of wall time:")
+    print(f"payments-platform (incident rates × {args.busier:g}) × payments-tiered at {args.speed:g}×:")
     print(
         f"  scenario time played: {drill.now / 60:.1f} h, {len(drill.incidents)} incidents, {len(drill.events)} events"
     )

@@ -239,3 +239,17 @@ async def test_a_short_drill_to_its_report(tmp_path: Path) -> None:
         journal = read_journal(tmp_path / "drill.jsonl")
         assert journal.of_type("improvement")[0]["owner"] == "SRE lead"
         assert journal.of_type("rating")[0]["objective"] == "mobilize"
+
+
+async def test_the_drill_runs_on_while_a_dialog_is_open(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 1)
+        await pilot.press("1", "n")
+        assert isinstance(app.screen, PromptScreen)
+        shown = len(app.drill.feed(FACILITATOR))
+        await run_for(app, pilot, wall, 10)
+        assert app.drill.now == pytest.approx(11)
+        assert len(app.drill.feed(FACILITATOR)) > shown, "events keep coming behind the dialog"
+        await pilot.press(*"seen", "enter")
+        await pilot.pause()
+        assert app.drill.actions[-1] == (11.0, "incident_commander", "note")

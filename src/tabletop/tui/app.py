@@ -84,37 +84,46 @@ class DrillApp(App[None]):
         self.out = out
         self.notice = notice
         self._wall = wall
-        #: Seconds each recent timer tick took (engine advance plus redraw), for the tick benchmark.
-        self.tick_seconds: deque[float] = deque(maxlen=20_000)
+        #: When each recent timer tick began and how long it took (engine advance plus redraw), in seconds.
+        self.ticks: deque[tuple[float, float]] = deque(maxlen=20_000)
         self._seats = [FACILITATOR, *seat_names(drill.scenario)]
         #: What the panels last showed, so a tick redraws only what changed.
         self._drawn_moment: tuple[float, float, bool, bool] | None = None
         self._drawn_events: tuple[int, str] | None = None
+        # The drill screen's panels, held here because a dialog may be the active screen when a tick redraws them.
+        self.clock_bar = ClockBar(id="clock")
+        self.seat_list = SeatList(drill, id="seats")
+        self.board = IncidentBoard(id="board")
+        self.feed = Feed(drill, id="feed")
+        self.inbox = Inbox(id="inbox")
+        self.sla = SlaPanel(id="sla")
+        self.msel_title = Static("MSEL", classes="panel-title", id="msel-title")
+        self.msel = MselPanel(id="msel")
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         """Clock on top; seats left; board, clocks and feed in the middle; inbox and MSEL right."""
         yield Header(show_clock=False)
-        yield ClockBar(id="clock")
+        yield self.clock_bar
         with Horizontal(id="main"):
-            yield SeatList(self.drill, id="seats")
+            yield self.seat_list
             with Vertical(id="centre"):
-                yield IncidentBoard(id="board")
-                yield Feed(self.drill, id="feed")
+                yield self.board
+                yield self.feed
             with VerticalScroll(id="side"):
                 yield Static("Waiting for you", classes="panel-title")
-                yield Inbox(id="inbox")
+                yield self.inbox
                 yield Static("SLA clocks", classes="panel-title")
-                yield SlaPanel(id="sla")
-                yield Static("MSEL", classes="panel-title", id="msel-title")
-                yield MselPanel(id="msel")
+                yield self.sla
+                yield self.msel_title
+                yield self.msel
         yield Footer()
 
     def on_mount(self) -> None:
         """Wire the drill's events to the feed, draw once and start the timer."""
         self.sub_title = f"{self.drill.scenario.name} · {self.drill.policy.id} · seed {self.drill.setup.seed}"
         self.drill.listeners.append(self._on_event)
-        self.query_one(Feed).seat = FACILITATOR
+        self.feed.seat = FACILITATOR
         self.redraw(everything=True)
         self.set_interval(TICK_SECONDS, self.tick)
         if self.notice:
@@ -134,7 +143,7 @@ class DrillApp(App[None]):
         began = time.perf_counter()
         self.drill.advance(self.clock.advance_to(self._wall()))
         self.redraw()
-        self.tick_seconds.append(time.perf_counter() - began)
+        self.ticks.append((began, time.perf_counter() - began))
 
     def redraw(self, *, everything: bool = False) -> None:
         """Redraw the panels whose content changed: the clocks when time moved, the rest when something happened."""
@@ -142,17 +151,17 @@ class DrillApp(App[None]):
         moved = (drill.now, self.clock.speed, self.clock.running, drill.ended)
         happened = (len(drill.events), seat)
         if everything or moved != self._drawn_moment:
-            self.query_one(ClockBar).show(drill, self.clock)
-            self.query_one(SlaPanel).show(drill, self._incident())
+            self.clock_bar.show(drill, self.clock)
+            self.sla.show(drill, self._incident())
         if everything or happened != self._drawn_events:
-            self.query_one(IncidentBoard).show(drill)
-            self.query_one(Inbox).show(drill, seat)
+            self.board.show(drill)
+            self.inbox.show(drill, seat)
             if seat == FACILITATOR:
-                self.query_one(MselPanel).show(drill)
+                self.msel.show(drill)
         self._drawn_moment, self._drawn_events = moved, happened
 
     def _on_event(self, event: DrillEvent) -> None:
-        self.query_one(Feed).add(event)
+        self.feed.add(event)
         if event.kind in ("page", "inject", "ready") and event.visible_to(self.seat) and self.seat != FACILITATOR:
             self.bell()
 
@@ -203,10 +212,10 @@ class DrillApp(App[None]):
         """Show everything from the new seat's point of view."""
         if not self.is_running:
             return
-        self.query_one(Feed).seat = seat
+        self.feed.seat = seat
         facilitator = seat == FACILITATOR
-        self.query_one("#msel").display = facilitator
-        self.query_one("#msel-title").display = facilitator
+        self.msel.display = facilitator
+        self.msel_title.display = facilitator
         self.title = f"Tabletop drill — {seat_title(seat)}"
         self.redraw()
 
@@ -217,13 +226,13 @@ class DrillApp(App[None]):
     def action_seat(self, number: int) -> None:
         """Switch to the seat with this number (0 is the facilitator)."""
         if number < len(self._seats):
-            self.query_one(SeatList).highlighted = number
+            self.seat_list.highlighted = number
 
     def action_next_seat(self) -> None:
         """Switch to the next seat somebody plays."""
         playable = [s for s in self._seats if s == FACILITATOR or self.drill.seats.plays(s)]
         following = playable[(playable.index(self.seat) + 1) % len(playable)] if self.seat in playable else FACILITATOR
-        self.query_one(SeatList).highlighted = self._seats.index(following)
+        self.seat_list.highlighted = self._seats.index(following)
 
     # -- actions -------------------------------------------------------------------------
     def _incident(self) -> Incident | None:
