@@ -44,6 +44,7 @@ benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/oncall_queries.py
 	$(BIN)/python benchmarks/engine_speed.py
 	$(BIN)/python benchmarks/experiment_speed.py
+	$(BIN)/python benchmarks/drill_tick.py
 
 schemas: $(VENV)/.installed
 	$(BIN)/tabletop schema --out src/tabletop/schemas

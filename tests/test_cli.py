@@ -115,3 +115,40 @@ def test_policy_for_another_scenario_says_so(capsys: pytest.CaptureFixture[str])
         "and is played here against 'startup'"
     )
     assert "unknown person" in err
+
+
+def test_drill_lists_seats(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "drill", "drill-db-failover", "--seats")
+    assert code == 0
+    assert out.split() == [
+        "incident_commander",
+        "comms_lead",
+        "customer_liaison",
+        "security",
+        "tech_lead:database",
+        "tech_lead:sre",
+        "tech_lead:security",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["drill-db-failover"], "give a SCENARIO and --policy POLICY, or --resume JOURNAL"),
+        (["drill-db-failover", "--policy", "payments-tiered", "--speed", "0"], "--speed must be positive, got 0"),
+        (
+            ["drill-db-failover", "--policy", "payments-tiered", "--play", "incident_comander"],
+            "no seat 'incident_comander' in this drill; did you mean 'incident_commander'?",
+        ),
+        (["--resume", "missing.jsonl"], "cannot read journal missing.jsonl"),
+        (["--resume", "x.jsonl", "--play", "comms_lead"], "--resume takes the scenario, policy and seats"),
+    ],
+)
+def test_drill_refuses_bad_arguments_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "drill", *argv)
+    assert code == 2
+    assert err.startswith(f"tabletop drill: {message}") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == [], "a drill that cannot start leaves no journal behind"

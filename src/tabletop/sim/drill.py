@@ -167,7 +167,7 @@ class Drill:
         seats = set(seat_names(scenario))
         for seat in setup.played:
             if seat not in seats and seat != "tech_lead":
-                raise InputError(f"no seat '{seat}' in this drill{did_you_mean(seat, seats)}; seats: {one_of(seats)}")
+                raise InputError(f"no seat '{seat}' in this drill{did_you_mean(seat, seats)} (seats: {one_of(seats)})")
         self.scenario = scenario
         self.policy = policy
         self.setup = setup
@@ -349,6 +349,10 @@ class Drill:
         self._emit(event)
         self._observe()
         return event
+
+    def journal_to(self, journal: Journal) -> None:
+        """Journal everything from now on to ``journal``."""
+        self._journal = journal
 
     def control(self, control: str, value: float | None = None) -> None:
         """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run."""
@@ -751,7 +755,10 @@ def _addressed(inject: Inject, seat: str) -> bool:
 def open_drill(setup: DrillSetup, journal: Path | None) -> Drill:
     """Load the scenario and policy a set-up names and start a new drill, journaled if asked."""
     scenario, policy = load_pair(setup.scenario, setup.policy)
-    return Drill(scenario, policy, setup, Journal.create(journal, setup) if journal is not None else None)
+    drill = Drill(scenario, policy, setup)
+    if journal is not None:
+        drill.journal_to(Journal.create(journal, setup))  # only once the set-up is known to be good
+    return drill
 
 
 def resume_drill(path: Path) -> Drill:
@@ -793,7 +800,7 @@ def resume_drill(path: Path) -> Drill:
     journal = Journal.append_to(path, drop_torn=contents.torn)
     for event in drill.events[len(recorded) :]:
         journal.write(event.line())
-    drill._journal = journal
+    drill.journal_to(journal)
     return drill
 
 

@@ -66,10 +66,14 @@ class DrillClock:
         self.speed = speed
 
     def jump_to(self, minute: float) -> None:
-        """Move scenario time forward to ``minute`` (for "jump to the next event")."""
+        """Move scenario time forward to ``minute`` (for "jump to the next event"); a minute already past is a no-op.
+
+        A running clock may pass the minute between the caller reading it and this call, so
+        a minute just behind is not an error.
+        """
         current = self.now()
-        if minute < current:
-            raise ValueError(f"cannot jump back in scenario time from {current:g} to {minute:g}")
+        if minute <= current:
+            return
         self._anchor_scenario = minute
         if self._anchor_wall is not None:
             self._anchor_wall = self._wall()

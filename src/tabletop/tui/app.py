@@ -202,7 +202,7 @@ class DrillApp(App[None]):
             self.notify("Nothing more is scheduled.")
             return
         target = max(upcoming, self.drill.now) + JUMP_PAST
-        self.clock.jump_to(max(target, self.clock.now(self._wall())))
+        self.clock.jump_to(target)
         self.drill.control("jump", target)
         self.drill.advance(self.clock.advance_to(self._wall()))
         self.redraw()
