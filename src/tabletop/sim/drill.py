@@ -395,7 +395,9 @@ class Drill:
         self.seats.answer(entry)
         self._log(acting, "acknowledge")
         name = self.person_name(entry.responder.id)
-        return self._event("action", f"{name} acknowledged the page ({seat_title(acting)})", entry.run.incident, acting)
+        # Every seat sees the acknowledgement itself; this line is the facilitator's record of who played it.
+        text = f"{name} acknowledged the page ({seat_title(acting)}, played)"
+        return self._event("action", text, entry.run.incident, FACILITATOR)
 
     def _escalate(self, seat: str, incident: int | None = None) -> DrillEvent:
         target = self.incident(incident)

@@ -61,7 +61,8 @@ class SeatList(OptionList):
         options = [Option("0 facilitator", id=FACILITATOR)]
         for number, seat in enumerate(seat_names(drill.scenario), start=1):
             played = drill.seats.plays(seat)
-            label = f"{number if number < 10 else ' '} {seat_title(seat)}" + ("" if played else "  · engine")
+            # Seats the engine plays are dimmed: they can be watched, not acted in.
+            label = Text(f"{number if number < 10 else ' '} {seat_title(seat)}", style="" if played else "dim")
             options.append(Option(label, id=seat))
         super().__init__(*options, id=id)
 
