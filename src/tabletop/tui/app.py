@@ -89,7 +89,7 @@ class DrillApp(App[None]):
         self._seats = [FACILITATOR, *seat_names(drill.scenario)]
         #: What the panels last showed, so a tick redraws only what changed.
         self._drawn_moment: tuple[float, float, bool, bool] | None = None
-        self._drawn_events: tuple[int, str] | None = None
+        self._drawn_events: tuple[int, str, int] | None = None
         # The drill screen's panels, held here because a dialog may be the active screen when a tick redraws them.
         self.clock_bar = ClockBar(id="clock")
         self.seat_list = SeatList(drill, id="seats")
@@ -149,7 +149,8 @@ class DrillApp(App[None]):
         """Redraw the panels whose content changed: the clocks when time moved, the rest when something happened."""
         drill, seat = self.drill, self.seat
         moved = (drill.now, self.clock.speed, self.clock.running, drill.ended)
-        happened = (len(drill.events), seat)
+        # Expected actions turn missed as their deadlines pass, so the MSEL also redraws every scenario minute.
+        happened = (len(drill.events), seat, int(drill.now) if seat == FACILITATOR else 0)
         if everything or moved != self._drawn_moment:
             self.clock_bar.show(drill, self.clock)
             self.sla.show(drill, self._incident())

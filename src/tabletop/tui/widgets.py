@@ -150,25 +150,42 @@ class Inbox(Static):
 
 
 class MselPanel(Static):
-    """The facilitator's view of the MSEL: every inject, when it is due and whether it went out."""
+    """The facilitator's view of the MSEL: every inject, when it is due, and how the players met what it expects."""
 
     def show(self, drill: Drill) -> None:
         """Redraw the inject list."""
         table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-        for column in ("inject", "due", "status", "synopsis"):
+        for column in ("inject", "when", "expected", "synopsis"):
             table.add_column(column, no_wrap=column != "synopsis")
         milestones = drill.milestones()
         delivered = {d.inject.id: d for d in drill.timeline.deliveries}
+        results: dict[str, list[str]] = {}
+        for result in drill.expected_results():
+            results.setdefault(result.inject_id, []).append(result.rating)
         for inject in drill.scenario.injects:
             if inject.id in delivered:
-                status, style = f"out {drill.clock_text(delivered[inject.id].delivered_at)}", "dim"
-                due = ""
+                when, style = f"out {drill.clock_text(delivered[inject.id].delivered_at)}", "dim"
             else:
-                when = drill.timeline.due_time(inject.id, milestones)
-                due = drill.clock_text(when) if when is not None else "held" if inject.contingency else "trigger"
-                status, style = "pending", ""
-            table.add_row(inject.id, due, status, Text(inject.synopsis, style=style))
+                due = drill.timeline.due_time(inject.id, milestones)
+                when = (
+                    f"due {drill.clock_text(due)}" if due is not None else "held" if inject.contingency else "trigger"
+                )
+                style = ""
+            table.add_row(inject.id, when, _tally(results.get(inject.id, [])), Text(inject.synopsis, style=style))
         self.update(table)
+
+
+#: How each expected-action rating shows in the MSEL: done, late, missed, still open.
+_TALLY = {"done": ("✓", "green"), "late": ("~", "yellow"), "missed": ("✗", "bold red"), "pending": ("…", "")}
+
+
+def _tally(ratings: list[str]) -> Text:
+    text = Text()
+    for rating, (mark, style) in _TALLY.items():
+        count = ratings.count(rating)
+        if count:
+            text.append(f"{mark}{count} ", style=style)
+    return text
 
 
 class Feed(RichLog):
