@@ -240,6 +240,7 @@ def scripted_journal(path: Path) -> Drill:
     drill.act(FACILITATOR, "note", text="commander hesitated on the failover")
     drill.act("incident_commander", "post_update", channel="external", text="Card payments failing; next update 04:15")
     play_script(drill, 90)
+    drill.control("speed", 600.0)
     drill.control("pause")
     return drill
 
@@ -252,6 +253,7 @@ def test_a_resumed_drill_rebuilds_the_same_state_from_the_journal(tmp_path: Path
     assert resumed.now == original.now == 90.0
     assert resumed.incidents[0].record == original.incidents[0].record
     assert resumed.actions == original.actions and resumed.choices == original.choices
+    assert resumed.speed == 600.0, "the facilitator's last speed comes back"
     # The resumed drill journals on: a further action lands in the same file.
     resumed.act("incident_commander", "note", text="after the resume")
     assert read_journal(path).of_type("input")[-1]["args"] == {"text": "after the resume"}

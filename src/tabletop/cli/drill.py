@@ -80,7 +80,7 @@ def drill(args: argparse.Namespace) -> int:
 
 
 def _run_app(session: Drill, journal: Path, out: Path | None, notice: str) -> int:
-    clock = DrillClock(session.setup.speed, at=session.now)
+    clock = DrillClock(session.speed, at=session.now)
     if session.now > 0:
         clock.start()
         clock.pause()

@@ -181,6 +181,8 @@ class Drill:
         self.ratings: dict[str, tuple[ObjectiveRating, str]] = {}
         self.improvements: list[Improvement] = []
         self.ended = False
+        #: Scenario seconds per real second the facilitator last chose.
+        self.speed = setup.speed
         self.listeners: list[Callable[[DrillEvent], None]] = []
         self._journal = journal
         self._incidents_seen = 0
@@ -356,6 +358,8 @@ class Drill:
 
     def control(self, control: str, value: float | None = None) -> None:
         """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run."""
+        if control == "speed" and value is not None:
+            self.speed = value
         self._write({"type": "control", "minute": self.now, "control": control, "value": value})
 
     def rate(self, objective: str, rating: ObjectiveRating, comment: str = "") -> None:
@@ -785,6 +789,8 @@ def resume_drill(path: Path) -> Drill:
         elif kind == "event":
             # The engine had got past every event it showed.
             reached = max(reached, float(line["minute"]) + RESUME_PAST)
+        elif kind == "control" and line.get("control") == "speed" and line.get("value") is not None:
+            drill.speed = float(line["value"])
         if kind in {"input", "control"}:
             reached = max(reached, float(line["minute"]))
     drill.advance(reached)
