@@ -116,8 +116,13 @@ class Seats:
 
     # -- called by the drill -------------------------------------------------------------
     def open_pages(self, seat: str | None = None) -> list[SeatPage]:
-        """Pages still waiting for an answer, for one seat or all."""
-        return [p for p in self.inbox if p.open and (seat is None or p.seat == seat)]
+        """Pages still waiting for an answer, for one seat or all; a person paged again shows once, the latest."""
+        latest: dict[tuple[int, str], SeatPage] = {}
+        for entry in self.inbox:
+            if entry.open and (seat is None or entry.seat == seat):
+                latest.pop((id(entry.run), entry.responder.id), None)
+                latest[(id(entry.run), entry.responder.id)] = entry
+        return list(latest.values())
 
     def answer(self, entry: SeatPage) -> None:
         """The player acknowledges a page as the person it was sent to."""
