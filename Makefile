@@ -26,6 +26,7 @@ demo: $(VENV)/.installed
 	$(BIN)/tabletop compare payments-platform --policy payments-flat --policy payments-tiered \
 		--policy payments-follow-the-sun --replications 40 --workers 2 --out demo-report
 	@echo "Open demo-report/report.html in a browser (or read demo-report/report.md)."
+	@echo "Run a live drill: $(BIN)/tabletop drill drill-db-failover --policy payments-tiered --play incident_commander"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
