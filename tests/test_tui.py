@@ -253,3 +253,23 @@ async def test_the_drill_runs_on_while_a_dialog_is_open(tmp_path: Path) -> None:
         await pilot.press(*"seen", "enter")
         await pilot.pause()
         assert app.drill.actions[-1] == (11.0, "incident_commander", "note")
+
+
+async def test_a_decision_that_starts_an_incident_and_choosing_it(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await answer_pages(app, pilot, "5")
+        await pilot.press("0", "R", "enter")  # I-11, the exposed credential, put to the commander
+        await pilot.press("1", "c")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "enter")  # treat it as a security incident
+        await pilot.pause()
+        assert [i.kind.id for i in app.drill.incidents] == ["payments-db-primary-loss", "credential-compromise"]
+        await pilot.press("full_stop")
+        assert app.incident_number == 2
+        assert "▶2" in screen_text(app)
+        await pilot.press("u", *"rotating the superuser password", "enter")
+        await pilot.pause()
+        assert app.drill.seats.posts[-1].incident == 2
+        await pilot.press("full_stop")
+        assert app.incident_number == 1

@@ -53,8 +53,13 @@ DRILL_BINDINGS: list[BindingType] = [
     Binding("n", "note", "Note"),
     Binding("R", "release", "Release inject", show=False),
     Binding("x", "end", "End exercise"),
+    Binding("full_stop", "next_incident", "Next incident", show=False),
     *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
 ]
+#: Player actions about one incident: they go to the incident chosen with ".".
+_INCIDENT_ACTIONS = frozenset(
+    {"escalate", "page", "assume_role", "assign_role", "hand_off", "post_update", "invite_customer"}
+)
 #: Actions those keys run (without their arguments).
 _DRILL_ACTIONS = frozenset(b.action.split("(")[0] for b in DRILL_BINDINGS if isinstance(b, Binding))
 
@@ -68,6 +73,8 @@ class DrillApp(App[None]):
 
     #: The seat whose view is shown (hot seat).
     seat: reactive[str] = reactive(FACILITATOR)
+    #: The incident the clocks show and actions refer to; None: the first one still open.
+    incident_number: reactive[int | None] = reactive(None)
 
     def __init__(
         self,
@@ -155,7 +162,7 @@ class DrillApp(App[None]):
             self.clock_bar.show(drill, self.clock)
             self.sla.show(drill, self._incident())
         if everything or happened != self._drawn_events:
-            self.board.show(drill)
+            self.board.show(drill, self._incident())
             self.inbox.show(drill, seat)
             if seat == FACILITATOR:
                 self.msel.show(drill)
@@ -237,14 +244,36 @@ class DrillApp(App[None]):
 
     # -- actions -------------------------------------------------------------------------
     def _incident(self) -> Incident | None:
-        """The incident actions refer to: the first one still open."""
-        return self.drill.incident() if self.drill.incidents else None
+        """The incident actions refer to: the one chosen with ".", else the first one still open."""
+        if not self.drill.incidents:
+            return None
+        chosen = self.incident_number
+        return self.drill.incident(chosen if chosen is not None and chosen <= len(self.drill.incidents) else None)
+
+    def action_next_incident(self) -> None:
+        """Choose the next incident for the clocks and the actions (when a drill has several)."""
+        incidents = self.drill.incidents
+        current = self._incident()
+        if current is None:
+            self.notify("No incident has started yet")
+            return
+        following = incidents[(incidents.index(current) + 1) % len(incidents)]
+        self.incident_number = following.number
+        self.notify(f"Incident {following.number}: {following.kind.name or following.kind.id}")
+
+    def watch_incident_number(self) -> None:
+        """Show the chosen incident's clocks and mark it on the board."""
+        if self.is_running:
+            self.redraw(everything=True)
 
     def _act(self, action: str, **args: object) -> bool:
         """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
         if not self.clock.started:
             self.notify("Start the exercise first (Space)", severity="warning")
             return False
+        incident = self._incident()
+        if action in _INCIDENT_ACTIONS and incident is not None:
+            args = {"incident": incident.number, **args}
         try:
             self.drill.advance(self.clock.advance_to(self._wall()))
             self.drill.act(self.seat, action, **args)

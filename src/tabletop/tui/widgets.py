@@ -75,8 +75,8 @@ class SeatList(OptionList):
 class IncidentBoard(Static):
     """Every incident: tier, milestone reached, and who holds which role."""
 
-    def show(self, drill: Drill) -> None:
-        """Redraw from the drill's incidents."""
+    def show(self, drill: Drill, chosen: Incident | None) -> None:
+        """Redraw from the drill's incidents, marking the one chosen."""
         table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
         table.add_column("#", no_wrap=True)
         table.add_column("incident", ratio=2)
@@ -94,7 +94,8 @@ class IncidentBoard(Static):
             holders = drill.holders(incident)
             roles = ", ".join(f"{seat_title(r)}: {drill.person_name(p)}" for r, p in sorted(holders.items()))
             name = incident.kind.name or incident.kind.id
-            table.add_row(str(incident.number), name, record.tier, stage, roles or "—")
+            mark = f"▶{incident.number}" if incident is chosen and len(drill.incidents) > 1 else str(incident.number)
+            table.add_row(mark, name, record.tier, stage, roles or "—")
         self.update(table if drill.incidents else Text("No incident yet.", style="dim"))
 
 
