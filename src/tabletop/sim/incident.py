@@ -52,6 +52,7 @@ class Incident:
         "number",
         "participants",
         "phase",
+        "plan",
         "record",
         "required",
         "role_runs",
@@ -68,6 +69,7 @@ class Incident:
         self.number = number
         self.kind = kind
         self.draws = draws
+        self.plan = world.prepared.plans[draws.tier]
         service = world.services[draws.root_service]
         self.record = IncidentRecord(
             world.replication,
@@ -124,7 +126,8 @@ class Incident:
             self.record.detected_by = by
             self._since = now
             self._state = _WAITING_ACK
-            triggers.arm(self.world, self)
+            if self.plan.triggers:
+                triggers.arm(self.world, self)
         owner = self.world.services[service].owner
         if service == self.draws.root_service or correlated or owner == self.root_team:
             self._page_root()
@@ -190,13 +193,14 @@ class Incident:
     def _declare(self, first: Responder) -> None:
         self.declared = True
         self.declared_at = self.world.env.now
-        page, _ = self.world.mobilization(self.record.tier)
-        if page:
-            self._mobilize(page, required=True)
+        plan = self.plan
+        if plan.page:
+            self._mobilize(plan.page, required=True)
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
-        communications.schedule_updates(self.world, self)
+        if plan.announces:
+            communications.schedule_updates(self.world, self)
         self._next_phase()
 
     def _mobilize(self, roles: tuple[str, ...], *, required: bool) -> None:
@@ -219,8 +223,7 @@ class Incident:
     def request_help(self) -> None:
         """The commander asks for the roles the tier mobilises only on request (when the incident escalates)."""
         if self.declared and not self.closed:
-            _, on_request = self.world.mobilization(self.record.tier)
-            self._mobilize(on_request, required=False)
+            self._mobilize(self.plan.on_request, required=False)
 
     def _page_role(self, role: str) -> None:
         chain = self.world.role_chain(role)
@@ -516,10 +519,14 @@ class Incident:
         if domain not in work or domain in self.items:
             return
         lead = self.leads[domain]
-        minutes = work[domain] * communications.slowdown(self.world, self, lead) + self.extra_work.pop(lead.id, 0.0)
+        minutes = work[domain]
+        if self.plan.posts:
+            minutes *= communications.slowdown(self.world, self, lead)
+        if self.extra_work:
+            minutes += self.extra_work.pop(lead.id, 0.0)
         item = WorkItem(self, minutes, self._work_done)
         self.items[domain] = item
-        self.leads[domain].assign(item)
+        lead.assign(item)
 
     def _work_done(self, item: WorkItem) -> None:
         items = self.items

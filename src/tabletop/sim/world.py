@@ -95,9 +95,6 @@ class World:
                 self._person_domains.setdefault(member, set()).add(team.domain)
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
-        #: Tiers whose incidents post status updates, and those that also (or only) invite customers.
-        self.posting = {t.id for t in policy.tiers if t.updates.internal is not None or t.updates.external is not None}
-        self.announcing = self.posting | {t.id for t in policy.tiers if t.customer_inclusion is not None}
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
@@ -110,9 +107,6 @@ class World:
                 self.responders[member].pools.append(self.pools[team.id])
         #: Whether anyone is ever on call (else nobody's shift ends mid-incident).
         self.rostered = bool(policy.rotations)
-        self._mobilization = {
-            tier: (tuple(entry.page), tuple(entry.on_request)) for tier, entry in policy.mobilization.tiers.items()
-        }
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
@@ -262,10 +256,6 @@ class World:
             target = self.policy.mobilization.roles.get(role)  # type: ignore[call-overload]
             self._chains[key] = single_level(f"role.{role}", target) if target is not None else None
         return self._chains[key]
-
-    def mobilization(self, tier: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
-        return self._mobilization.get(tier, ((), ()))
 
     def resolve(self, target: Target) -> list[str]:
         """People a (non-pool) target pages right now."""
