@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from math import isnan, nan
 from typing import TYPE_CHECKING
 
 from tabletop.policies.model import EscalationChain
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
+#: The same, by phase index (the engine reaches several milestones in a row when an incident closes).
+_MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 
@@ -99,11 +101,11 @@ class Incident:
         self.items: dict[str, WorkItem] = {}
         self.waiting_domains: dict[str, float] = {}
         self._state = _IDLE
-        self._since = math.nan
+        self._since = nan
         #: Minutes charged to each bottleneck so far, written to the record when the incident settles.
         self._minutes = [0.0, 0.0, 0.0, 0.0]
         self._pending_symptom_handoff: HandoffRecord | None = None
-        self.declared_at = math.nan
+        self.declared_at = nan
         self.participants: set[str] = set()
         self._role_hours = 0.0
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
@@ -113,7 +115,7 @@ class Incident:
         self._triaging: set[str] = set()
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
-        self._last_progress = math.nan
+        self._last_progress = nan
 
     # -- alerts and acknowledgement -----------------------------------------------------
     def alert(self, service: str, correlated: bool, by: str) -> None:
@@ -121,7 +123,7 @@ class Incident:
         if self.closed:
             return
         now = self.world.env.now
-        if math.isnan(self.record.detected):
+        if isnan(self.record.detected):
             self.record.detected = now
             self.record.detected_by = by
             self._since = now
@@ -148,12 +150,13 @@ class Incident:
         """The drill seat that answers pages for a team's alerts: its domain's tech lead."""
         return f"tech_lead:{self.world.team_domain[team]}" if self.world.seats else ""
 
-    def _first_acknowledgement(self, responder: Responder) -> None:
+    def _first_acknowledgement(self, responder: Responder, *, refresh: bool = True) -> None:
         record = self.record
-        if math.isnan(record.acknowledged):
+        if isnan(record.acknowledged):
             record.acknowledged = self._last_progress = self.world.env.now
             record.first_responder = responder.id
-            self.refresh()
+            if refresh:
+                self.refresh()
 
     def _symptom_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
@@ -177,7 +180,10 @@ class Incident:
         self._page_root()
 
     def _root_acknowledged(self, responder: Responder) -> None:
-        self._first_acknowledgement(responder)
+        # Declaring in a tier that mobilises nobody ends by starting work, paging a domain or closing, each of
+        # which re-evaluates the incident's state: the acknowledgement and the leads need not do it first.
+        declaring = not self.declared and not self.plan.page and not self.domain_runs
+        self._first_acknowledgement(responder, refresh=not declaring)
         self._engage(responder)
         domains = self.world.lead_domains(responder.id, self.kind, self.root_team)
         pending = self._pending_symptom_handoff
@@ -185,7 +191,7 @@ class Incident:
             self._pending_symptom_handoff = None
             self.world.accept_handoff(self, pending, responder)
         for domain in domains:
-            self._set_lead(domain, responder)
+            self._set_lead(domain, responder, refresh=not declaring)
         if not self.declared:
             self._declare(responder)
 
@@ -410,7 +416,7 @@ class Incident:
             checkpoints = {CHECKPOINT_MILESTONE[c] for c in handoffs.checkpoints}
             return not checkpoints or reached in checkpoints
         milestone = "contained" if handoffs.shift_change.mode == "stay_until_contained" else "resolved"
-        return not math.isnan(getattr(self.record, milestone))
+        return not isnan(getattr(self.record, milestone))
 
     def _overtime_over(self, responder: Responder) -> None:
         staying = self._staying.get(responder.id)
@@ -459,7 +465,7 @@ class Incident:
         self._release(old, self.world.env.now)
         self.refresh()
 
-    def _set_lead(self, domain: str, responder: Responder) -> None:
+    def _set_lead(self, domain: str, responder: Responder, *, refresh: bool = True) -> None:
         if domain in self.leads:
             return
         self.leads[domain] = responder
@@ -469,10 +475,11 @@ class Incident:
             self._check_mobilized()
         if self.phase >= 0 and not self.closed:
             self._start_domain_work(domain)
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     def _check_mobilized(self) -> None:
-        if not self.declared or not math.isnan(self.record.mobilized):
+        if not self.declared or not isnan(self.record.mobilized):
             return
         for need in self.required:
             if need.startswith("tech_lead:"):
@@ -492,7 +499,7 @@ class Incident:
         now = self.world.env.now
         while not self.closed:
             if self.phase >= 0:
-                reached = PHASE_MILESTONE[PHASES[self.phase]]
+                reached = _MILESTONES[self.phase]
                 setattr(record, reached, now)
                 self._last_progress = now
                 if self._staying and reached != "resolved" and self._may_hand_over(reached):
@@ -573,7 +580,7 @@ class Incident:
     def refresh(self) -> None:
         """Charge the time since the last change to the state the incident was in, then re-evaluate."""
         since = self._since
-        if math.isnan(since):  # not detected yet
+        if isnan(since):  # not detected yet
             return
         now = self.world.env.now
         state = self._state
@@ -584,9 +591,9 @@ class Incident:
         # What holds the incident up now. The slowest part of a phase holds it up: a domain still
         # without a lead, then a lead busy elsewhere; only when neither is the case is it simply being worked.
         record = self.record
-        if self.closed or not math.isnan(record.recovered):
+        if self.closed or not isnan(record.recovered):
             self._state = _IDLE
-        elif math.isnan(record.acknowledged):
+        elif isnan(record.acknowledged):
             self._state = _WAITING_ACK
         elif self._pending_symptom_handoff is not None or (self.waiting_domains and self._domain_waiting()):
             self._state = _WAITING_HANDOFF
@@ -610,7 +617,7 @@ class Incident:
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""
-        if math.isnan(self._last_progress):
+        if isnan(self._last_progress):
             return 0.0
         left = window - (self.world.env.now - self._last_progress)
         # A rounding error's worth of time left would reschedule a check for ever.
@@ -625,4 +632,4 @@ class Incident:
             "contain": "contained",
             "recover": "recovered",
         }[name]
-        return not math.isnan(getattr(self.record, field))
+        return not isnan(getattr(self.record, field))
