@@ -497,20 +497,20 @@ class Incident:
         """
         all_work, record = self.draws.work, self.record
         now = self.world.env.now
+        phase = self.phase
         while not self.closed:
-            if self.phase >= 0:
-                reached = _MILESTONES[self.phase]
+            if phase >= 0:
+                reached = _MILESTONES[phase]
                 setattr(record, reached, now)
                 self._last_progress = now
                 if self._staying and reached != "resolved" and self._may_hand_over(reached):
                     for responder, shift in list(self._staying.values()):
                         self._hand_over(responder, shift)
-            self.phase += 1
-            if self.phase >= len(PHASES):
+            phase = self.phase = phase + 1
+            if phase == len(PHASES):
                 self._close()
                 return
-            phase = PHASES[self.phase]
-            work = all_work[phase]
+            work = all_work[PHASES[phase]]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
