@@ -105,4 +105,5 @@ class Prepared:
         }
         #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.
         self.chains: dict[tuple[str, ...], EscalationChain | None] = {}
+        #: What the policy does with each tier's incidents.
         self.plans = {tier.id: TierPlan.of(tier, policy) for tier in policy.tiers}
