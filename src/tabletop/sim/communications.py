@@ -12,17 +12,15 @@ if TYPE_CHECKING:
 
 
 def slowdown(world: World, incident: Incident, lead: Responder) -> float:
-    """Work multiplier: a commander who must also post status updates works slower."""
+    """Work multiplier in a tier that posts status updates: a commander who must also post them works slower."""
     record = incident.record
-    if record.tier in world.posting and "comms_lead" not in incident.roles and record.commander == lead.id:
+    if "comms_lead" not in incident.roles and record.commander == lead.id:
         return 1.0 + world.policy.communications.commander_slowdown
     return 1.0
 
 
 def schedule_updates(world: World, incident: Incident) -> None:
-    """Status updates fall due on the tier's cadences until the incident is recovered."""
-    if incident.record.tier not in world.announcing:
-        return
+    """Status updates fall due on the tier's cadences until the incident is recovered (and customers are invited)."""
     tier = world.tiers[incident.record.tier]
     for channel, cadence in (("internal", tier.updates.internal), ("external", tier.updates.external)):
         if cadence is not None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from math import isnan, nan
 from typing import TYPE_CHECKING
 
 from tabletop.policies.model import EscalationChain, EscalationLevel, Target
@@ -54,7 +54,7 @@ class EscalationRun:
         self.level = -1
         self._token = 0
         #: When a re-escalation of an acknowledged, stalled incident began (NaN when none waits for an answer).
-        self._reinforcing = math.nan
+        self._reinforcing = nan
         self.stood_down = False
 
     @property
@@ -184,8 +184,8 @@ class EscalationRun:
         if self.incident.closed:
             return
         if self.acknowledged_by is not None:
-            if not math.isnan(self._reinforcing) and responder is not self.acknowledged_by:
-                since, self._reinforcing = self._reinforcing, math.nan
+            if not isnan(self._reinforcing) and responder is not self.acknowledged_by:
+                since, self._reinforcing = self._reinforcing, nan
                 self.incident.reinforce(responder, since)
             return
         self.acknowledged_by = responder
@@ -203,7 +203,7 @@ class EscalationRun:
 
     def _check_stall(self, token: int) -> None:
         incident = self.incident
-        if token != self._token or incident.closed or not math.isnan(incident.record.resolved):
+        if token != self._token or incident.closed or not isnan(incident.record.resolved):
             return
         window = self._stall_window()
         left = incident.quiet_left(window)

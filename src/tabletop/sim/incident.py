@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from math import isnan, nan
 from typing import TYPE_CHECKING
 
 from tabletop.policies.model import EscalationChain
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
+#: The same, by phase index (the engine reaches several milestones in a row when an incident closes).
+_MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 
@@ -52,6 +54,7 @@ class Incident:
         "number",
         "participants",
         "phase",
+        "plan",
         "record",
         "required",
         "role_runs",
@@ -68,6 +71,7 @@ class Incident:
         self.number = number
         self.kind = kind
         self.draws = draws
+        self.plan = world.prepared.plans[draws.tier]
         service = world.services[draws.root_service]
         self.record = IncidentRecord(
             world.replication,
@@ -97,11 +101,11 @@ class Incident:
         self.items: dict[str, WorkItem] = {}
         self.waiting_domains: dict[str, float] = {}
         self._state = _IDLE
-        self._since = math.nan
+        self._since = nan
         #: Minutes charged to each bottleneck so far, written to the record when the incident settles.
         self._minutes = [0.0, 0.0, 0.0, 0.0]
         self._pending_symptom_handoff: HandoffRecord | None = None
-        self.declared_at = math.nan
+        self.declared_at = nan
         self.participants: set[str] = set()
         self._role_hours = 0.0
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
@@ -111,7 +115,7 @@ class Incident:
         self._triaging: set[str] = set()
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
-        self._last_progress = math.nan
+        self._last_progress = nan
 
     # -- alerts and acknowledgement -----------------------------------------------------
     def alert(self, service: str, correlated: bool, by: str) -> None:
@@ -119,12 +123,13 @@ class Incident:
         if self.closed:
             return
         now = self.world.env.now
-        if math.isnan(self.record.detected):
+        if isnan(self.record.detected):
             self.record.detected = now
             self.record.detected_by = by
             self._since = now
             self._state = _WAITING_ACK
-            triggers.arm(self.world, self)
+            if self.plan.triggers:
+                triggers.arm(self.world, self)
         owner = self.world.services[service].owner
         if service == self.draws.root_service or correlated or owner == self.root_team:
             self._page_root()
@@ -145,12 +150,13 @@ class Incident:
         """The drill seat that answers pages for a team's alerts: its domain's tech lead."""
         return f"tech_lead:{self.world.team_domain[team]}" if self.world.seats else ""
 
-    def _first_acknowledgement(self, responder: Responder) -> None:
+    def _first_acknowledgement(self, responder: Responder, *, refresh: bool = True) -> None:
         record = self.record
-        if math.isnan(record.acknowledged):
+        if isnan(record.acknowledged):
             record.acknowledged = self._last_progress = self.world.env.now
             record.first_responder = responder.id
-            self.refresh()
+            if refresh:
+                self.refresh()
 
     def _symptom_acknowledged(self, responder: Responder) -> None:
         self._first_acknowledgement(responder)
@@ -174,7 +180,10 @@ class Incident:
         self._page_root()
 
     def _root_acknowledged(self, responder: Responder) -> None:
-        self._first_acknowledgement(responder)
+        # Declaring in a tier that mobilises nobody ends by starting work, paging a domain or closing, each of
+        # which re-evaluates the incident's state: the acknowledgement and the leads need not do it first.
+        declaring = not self.declared and not self.plan.page and not self.domain_runs
+        self._first_acknowledgement(responder, refresh=not declaring)
         self._engage(responder)
         domains = self.world.lead_domains(responder.id, self.kind, self.root_team)
         pending = self._pending_symptom_handoff
@@ -182,7 +191,7 @@ class Incident:
             self._pending_symptom_handoff = None
             self.world.accept_handoff(self, pending, responder)
         for domain in domains:
-            self._set_lead(domain, responder)
+            self._set_lead(domain, responder, refresh=not declaring)
         if not self.declared:
             self._declare(responder)
 
@@ -190,13 +199,14 @@ class Incident:
     def _declare(self, first: Responder) -> None:
         self.declared = True
         self.declared_at = self.world.env.now
-        page, _ = self.world.mobilization(self.record.tier)
-        if page:
-            self._mobilize(page, required=True)
+        plan = self.plan
+        if plan.page:
+            self._mobilize(plan.page, required=True)
         if "incident_commander" not in self.roles:
             self.record.commander = first.id
         self._check_mobilized()
-        communications.schedule_updates(self.world, self)
+        if plan.announces:
+            communications.schedule_updates(self.world, self)
         self._next_phase()
 
     def _mobilize(self, roles: tuple[str, ...], *, required: bool) -> None:
@@ -219,8 +229,7 @@ class Incident:
     def request_help(self) -> None:
         """The commander asks for the roles the tier mobilises only on request (when the incident escalates)."""
         if self.declared and not self.closed:
-            _, on_request = self.world.mobilization(self.record.tier)
-            self._mobilize(on_request, required=False)
+            self._mobilize(self.plan.on_request, required=False)
 
     def _page_role(self, role: str) -> None:
         chain = self.world.role_chain(role)
@@ -407,7 +416,7 @@ class Incident:
             checkpoints = {CHECKPOINT_MILESTONE[c] for c in handoffs.checkpoints}
             return not checkpoints or reached in checkpoints
         milestone = "contained" if handoffs.shift_change.mode == "stay_until_contained" else "resolved"
-        return not math.isnan(getattr(self.record, milestone))
+        return not isnan(getattr(self.record, milestone))
 
     def _overtime_over(self, responder: Responder) -> None:
         staying = self._staying.get(responder.id)
@@ -456,7 +465,7 @@ class Incident:
         self._release(old, self.world.env.now)
         self.refresh()
 
-    def _set_lead(self, domain: str, responder: Responder) -> None:
+    def _set_lead(self, domain: str, responder: Responder, *, refresh: bool = True) -> None:
         if domain in self.leads:
             return
         self.leads[domain] = responder
@@ -466,10 +475,11 @@ class Incident:
             self._check_mobilized()
         if self.phase >= 0 and not self.closed:
             self._start_domain_work(domain)
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     def _check_mobilized(self) -> None:
-        if not self.declared or not math.isnan(self.record.mobilized):
+        if not self.declared or not isnan(self.record.mobilized):
             return
         for need in self.required:
             if need.startswith("tech_lead:"):
@@ -487,20 +497,20 @@ class Incident:
         """
         all_work, record = self.draws.work, self.record
         now = self.world.env.now
+        phase = self.phase
         while not self.closed:
-            if self.phase >= 0:
-                reached = PHASE_MILESTONE[PHASES[self.phase]]
+            if phase >= 0:
+                reached = _MILESTONES[phase]
                 setattr(record, reached, now)
                 self._last_progress = now
                 if self._staying and reached != "resolved" and self._may_hand_over(reached):
                     for responder, shift in list(self._staying.values()):
                         self._hand_over(responder, shift)
-            self.phase += 1
-            if self.phase >= len(PHASES):
+            phase = self.phase = phase + 1
+            if phase == len(PHASES):
                 self._close()
                 return
-            phase = PHASES[self.phase]
-            work = all_work[phase]
+            work = all_work[PHASES[phase]]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
@@ -516,10 +526,14 @@ class Incident:
         if domain not in work or domain in self.items:
             return
         lead = self.leads[domain]
-        minutes = work[domain] * communications.slowdown(self.world, self, lead) + self.extra_work.pop(lead.id, 0.0)
+        minutes = work[domain]
+        if self.plan.posts:
+            minutes *= communications.slowdown(self.world, self, lead)
+        if self.extra_work:
+            minutes += self.extra_work.pop(lead.id, 0.0)
         item = WorkItem(self, minutes, self._work_done)
         self.items[domain] = item
-        self.leads[domain].assign(item)
+        lead.assign(item)
 
     def _work_done(self, item: WorkItem) -> None:
         items = self.items
@@ -566,7 +580,7 @@ class Incident:
     def refresh(self) -> None:
         """Charge the time since the last change to the state the incident was in, then re-evaluate."""
         since = self._since
-        if math.isnan(since):  # not detected yet
+        if isnan(since):  # not detected yet
             return
         now = self.world.env.now
         state = self._state
@@ -577,9 +591,9 @@ class Incident:
         # What holds the incident up now. The slowest part of a phase holds it up: a domain still
         # without a lead, then a lead busy elsewhere; only when neither is the case is it simply being worked.
         record = self.record
-        if self.closed or not math.isnan(record.recovered):
+        if self.closed or not isnan(record.recovered):
             self._state = _IDLE
-        elif math.isnan(record.acknowledged):
+        elif isnan(record.acknowledged):
             self._state = _WAITING_ACK
         elif self._pending_symptom_handoff is not None or (self.waiting_domains and self._domain_waiting()):
             self._state = _WAITING_HANDOFF
@@ -603,7 +617,7 @@ class Incident:
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""
-        if math.isnan(self._last_progress):
+        if isnan(self._last_progress):
             return 0.0
         left = window - (self.world.env.now - self._last_progress)
         # A rounding error's worth of time left would reschedule a check for ever.
@@ -618,4 +632,4 @@ class Incident:
             "contain": "contained",
             "recover": "recovered",
         }[name]
-        return not math.isnan(getattr(self.record, field))
+        return not isnan(getattr(self.record, field))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, Policy, Target
+from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, EscalationTrigger, Policy, Target, Tier
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import Scenario
 from tabletop.sim.clock import Clock, Context, HourClass
@@ -23,6 +24,34 @@ def single_level(name: str, target: Target, backstop: Target | None = None) -> E
     level = EscalationLevel(targets=[target], delay=ROLE_PAGE_DELAY)
     last = Backstop(targets=[backstop]) if backstop is not None else None
     return EscalationChain(id=name, levels=[level], repeat=ROLE_PAGE_REPEATS, backstop=last)
+
+
+@dataclass(frozen=True, slots=True)
+class TierPlan:
+    """What the policy does with every incident of one tier, decided once so that incidents skip what never applies."""
+
+    #: Roles paged at declaration, and roles paged only when the commander asks.
+    page: tuple[str, ...]
+    on_request: tuple[str, ...]
+    #: Escalation triggers armed when an incident is detected.
+    triggers: tuple[EscalationTrigger, ...]
+    #: Whether incidents post status updates (which slow a commander who posts them while working).
+    posts: bool
+    #: Whether they post updates or invite customers to a bridge.
+    announces: bool
+
+    @classmethod
+    def of(cls, tier: Tier, policy: Policy) -> TierPlan:
+        """The plan for a tier under a policy."""
+        mobilization = policy.mobilization.tiers.get(tier.id)
+        posts = tier.updates.internal is not None or tier.updates.external is not None
+        return cls(
+            page=tuple(mobilization.page) if mobilization is not None else (),
+            on_request=tuple(mobilization.on_request) if mobilization is not None else (),
+            triggers=tuple(t for t in policy.escalation_triggers if t.tiers is None or tier.id in t.tiers),
+            posts=posts,
+            announces=posts or tier.customer_inclusion is not None,
+        )
 
 
 def roster_for(scenario: Scenario, policy: Policy, horizon: float) -> RosterCalendar:
@@ -76,3 +105,5 @@ class Prepared:
         }
         #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.
         self.chains: dict[tuple[str, ...], EscalationChain | None] = {}
+        #: What the policy does with each tier's incidents.
+        self.plans = {tier.id: TierPlan.of(tier, policy) for tier in policy.tiers}

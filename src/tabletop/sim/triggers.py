@@ -15,13 +15,9 @@ if TYPE_CHECKING:
 
 
 def arm(world: World, incident: Incident) -> None:
-    """Arm the policy's escalation triggers for a newly detected incident."""
-    if not world.policy.escalation_triggers:
-        return
+    """Arm the escalation triggers of a newly detected incident's tier."""
     tier = world.tiers[incident.record.tier]
-    for trigger in world.policy.escalation_triggers:
-        if trigger.tiers is not None and incident.record.tier not in trigger.tiers:
-            continue
+    for trigger in incident.plan.triggers:
         if trigger.not_reached is not None:
             if trigger.after is not None:
                 delay = trigger.after

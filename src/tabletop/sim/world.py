@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import partial
+from heapq import heappush
 from operator import attrgetter
 from typing import Any
 
@@ -28,6 +30,10 @@ from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
 
+#: Objects allocated between young-generation collections while a replication runs. Closed incidents are
+#: freed by reference counting, so collections mostly find nothing: Python's default of 700 runs them in vain.
+YOUNG_COLLECTION_THRESHOLD = 20_000
+
 
 class Engine(simpy.Environment):
     """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
@@ -47,7 +53,8 @@ class _Call(Event):
         self._value = value
         self._ok = True
         self.fn = fn
-        env.schedule(self, NORMAL, delay)
+        # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
 
 
 def _dispatch(event: Event) -> None:
@@ -90,9 +97,6 @@ class World:
                 self._person_domains.setdefault(member, set()).add(team.domain)
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
-        #: Tiers whose incidents post status updates, and those that also (or only) invite customers.
-        self.posting = {t.id for t in policy.tiers if t.updates.internal is not None or t.updates.external is not None}
-        self.announcing = self.posting | {t.id for t in policy.tiers if t.customer_inclusion is not None}
         self.chains = {c.id: c for c in policy.escalation_chains}
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
@@ -105,9 +109,6 @@ class World:
                 self.responders[member].pools.append(self.pools[team.id])
         #: Whether anyone is ever on call (else nobody's shift ends mid-incident).
         self.rostered = bool(policy.rotations)
-        self._mobilization = {
-            tier: (tuple(entry.page), tuple(entry.on_request)) for tier, entry in policy.mobilization.tiers.items()
-        }
         self.round_robin: dict[tuple[str, int], int] = {}
         self.policy_rng = stream(seed, replication, Source.POLICY)
         self.open: set[Incident] = set()
@@ -128,15 +129,20 @@ class World:
 
     def run(self) -> ReplicationRecords:
         """Play arrivals up to the horizon, let open incidents finish, and return the records."""
-        self.begin()
-        self.env.run(until=self.horizon)
-        cutoff = self.horizon + DRAIN_LIMIT
-        while self.open and self.env.peek() < cutoff:
-            self.env.step()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
+        try:
+            self.begin()
+            self.env.run(until=self.horizon)
+            cutoff = self.horizon + DRAIN_LIMIT
+            while self.open and self.env.peek() < cutoff:
+                self.env.step()
+        finally:
+            gc.set_threshold(*thresholds)
         for incident in sorted(self.open, key=lambda i: i.number):
             incident.settle()
             self.records.incidents.append(incident.record)
-        self.records.incidents.sort(key=lambda r: r.incident)
+        self.records.incidents.sort(key=attrgetter("incident"))
         return self.records
 
     # -- arrivals ------------------------------------------------------------------------
@@ -252,10 +258,6 @@ class World:
             target = self.policy.mobilization.roles.get(role)  # type: ignore[call-overload]
             self._chains[key] = single_level(f"role.{role}", target) if target is not None else None
         return self._chains[key]
-
-    def mobilization(self, tier: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Roles paged at declaration for a tier, and roles paged only when the commander asks."""
-        return self._mobilization.get(tier, ((), ()))
 
     def resolve(self, target: Target) -> list[str]:
         """People a (non-pool) target pages right now."""
