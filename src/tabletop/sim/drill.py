@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair
-from tabletop.policies.model import SLA_METRICS, Policy, Target
+from tabletop.policies.model import Policy, Target
 from tabletop.scenarios.model import Inject, Scenario
 from tabletop.sim.decisions import apply_effect
-from tabletop.sim.incident import Incident
+from tabletop.sim.incident import PHASE_MILESTONE, SLA_MILESTONE, Incident
 from tabletop.sim.inject_timeline import (
     Delivery,
     ExpectedActionCheck,
@@ -39,6 +39,8 @@ from tabletop.sim.seats import (
     SeatPage,
     Seats,
     UpdateChannel,
+    declarers,
+    lead_seat,
     role_of,
     seat_names,
     seat_title,
@@ -67,20 +69,7 @@ EventKind = Literal[
 #: Incident milestones in the order they are reached, as record fields.
 MILESTONES = ("detected", "acknowledged", "mobilized", "identified", "contained", "recovered", "resolved")
 #: The phase whose milestone each declaration action declares.
-DECLARATIONS = {
-    "declare_identified": "diagnose",
-    "declare_contained": "contain",
-    "declare_recovered": "remediate",
-    "declare_resolved": "verify",
-}
-#: The record field each SLA metric's clock stops at.
-SLA_MILESTONE = {
-    "acknowledge": "acknowledged",
-    "mobilize": "mobilized",
-    "identify": "identified",
-    "contain": "contained",
-    "recover": "recovered",
-}
+DECLARATIONS = {f"declare_{milestone}": phase for phase, milestone in PHASE_MILESTONE.items()}
 #: A clock warns once less than this share of its target is left.
 SLA_WARNING_SHARE = 0.25
 
@@ -253,20 +242,17 @@ class Drill:
 
     def milestones(self) -> dict[str, float]:
         """Milestones the exercise's first incident has reached, by name (what triggered injects watch)."""
-        if not self.incidents:
-            return {}
-        record = self.incidents[0].record
-        return {name: value for name in MILESTONES if not math.isnan(value := getattr(record, name))}
+        return self.reached(self.incidents[0]) if self.incidents else {}
 
     def sla_clocks(self, incident: Incident) -> list[SlaClock]:
         """The incident's SLA clocks: acknowledge to recover, against its tier's targets."""
         record = incident.record
         targets = self.world.tiers[record.tier].sla
         clocks = []
-        for metric in SLA_METRICS:
-            if metric not in SLA_MILESTONE or math.isnan(record.detected):
-                continue
-            reached_at = getattr(record, SLA_MILESTONE[metric])
+        if math.isnan(record.detected):
+            return []
+        for metric, milestone in SLA_MILESTONE.items():
+            reached_at = getattr(record, milestone)
             reached = not math.isnan(reached_at)
             elapsed = (reached_at if reached else self.now) - record.detected
             clocks.append(SlaClock(metric, getattr(targets, metric), elapsed, reached))
@@ -277,24 +263,25 @@ class Drill:
         held = {role: responder.id for role, responder in incident.roles.items()}
         if "incident_commander" not in held and incident.record.commander:
             held["incident_commander"] = incident.record.commander
-        held.update({f"tech_lead:{domain}": responder.id for domain, responder in incident.leads.items()})
+        held.update({lead_seat(domain): responder.id for domain, responder in incident.leads.items()})
         return held
 
-    def reached(self, incident: Incident) -> list[str]:
-        """Milestones an incident has reached, in order."""
-        return [name for name in MILESTONES if not math.isnan(getattr(incident.record, name))]
+    def reached(self, incident: Incident) -> dict[str, float]:
+        """Milestones an incident has reached, in lifecycle order, with the minute each was reached."""
+        record = incident.record
+        return {name: value for name in MILESTONES if not math.isnan(value := getattr(record, name))}
 
     @staticmethod
     def milestone_of(phase: str) -> str:
         """The milestone a phase's declaration reaches (``contain`` → ``contained``)."""
-        return _PHASE_FIELD[phase]
+        return PHASE_MILESTONE[phase]
 
     def may_declare(self, seat: str, incident: Incident) -> bool:
         """Whether a seat may declare the milestone the incident waits for."""
         phase = incident.awaiting
         if phase is None:
             return False
-        return role_of(seat) == "incident_commander" or seat in {f"tech_lead:{d}" for d in incident.draws.work[phase]}
+        return seat in declarers(incident, phase)
 
     def person_name(self, person: str) -> str:
         """A person's display name."""
@@ -517,7 +504,7 @@ class Drill:
             names = [a.removeprefix("declare_") for a in DECLARATIONS]
             hint = did_you_mean(milestone, names)
             raise DrillActionError(f"cannot declare '{milestone}'{hint}; one of {one_of(names)}")
-        reached = getattr(subject.record, _PHASE_FIELD[phase])
+        reached = getattr(subject.record, PHASE_MILESTONE[phase])
         if not math.isnan(reached):
             raise DrillActionError(f"{milestone} was declared at {self.clock_text(reached)}")
         if subject.awaiting != phase:
@@ -706,11 +693,10 @@ class Drill:
     def _observe_incident(self, incident: Incident) -> list[DrillEvent]:
         found = []
         record = incident.record
-        reached = self._reached.setdefault(incident.number, set())
-        for name in MILESTONES:
-            value = getattr(record, name)
-            if name not in reached and not math.isnan(value):
-                reached.add(name)
+        seen = self._reached.setdefault(incident.number, set())
+        for name, value in self.reached(incident).items():
+            if name not in seen:
+                seen.add(name)
                 text = f"Incident {incident.number} {name} ({record.tier})"
                 found.append(DrillEvent(value, "milestone", text, ("all",), incident.number))
         holders = self.holders(incident)
@@ -723,10 +709,10 @@ class Drill:
         if incident.awaiting != self._awaiting.get(incident.number):
             self._awaiting[incident.number] = incident.awaiting
             if incident.awaiting is not None:
-                milestone = _PHASE_FIELD[incident.awaiting]
+                milestone = PHASE_MILESTONE[incident.awaiting]
                 text = f"The {incident.awaiting} work of incident {incident.number} is done: declare it {milestone}"
-                declarers = ("incident_commander", *(f"tech_lead:{d}" for d in incident.draws.work[incident.awaiting]))
-                found.append(DrillEvent(self.now, "ready", text, declarers, incident.number))
+                seats = declarers(incident, incident.awaiting)
+                found.append(DrillEvent(self.now, "ready", text, seats, incident.number))
         return found
 
     def _observe_handoffs(self) -> list[DrillEvent]:
@@ -748,10 +734,6 @@ class Drill:
                 found.append(DrillEvent(self.now, "handoff", text, ("all",), record.incident))
         self._waiting_handoffs = still
         return found
-
-
-#: The record field of the milestone each phase reaches.
-_PHASE_FIELD = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
 
 
 def _addressed(inject: Inject, seat: str) -> bool:

@@ -12,6 +12,7 @@ from tabletop.sim.draws import IncidentDraws
 from tabletop.sim.escalation import EscalationRun
 from tabletop.sim.records import HandoffReason, HandoffRecord, IncidentRecord
 from tabletop.sim.responders import Responder, WorkItem
+from tabletop.sim.seats import lead_seat
 
 if TYPE_CHECKING:
     from tabletop.sim.world import World
@@ -20,6 +21,14 @@ if TYPE_CHECKING:
 CHECKPOINT_MILESTONE = {"contained": "contained", "hypothesis_tested": "identified"}
 #: The milestone each phase reaches when its work is done.
 PHASE_MILESTONE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
+#: The record field each SLA metric's clock stops at (review counts from recovery, not to a milestone).
+SLA_MILESTONE = {
+    "acknowledge": "acknowledged",
+    "mobilize": "mobilized",
+    "identify": "identified",
+    "contain": "contained",
+    "recover": "recovered",
+}
 #: The same, by phase index (the engine reaches several milestones in a row when an incident closes).
 _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
@@ -148,7 +157,7 @@ class Incident:
 
     def _lead_seat(self, team: str) -> str:
         """The drill seat that answers pages for a team's alerts: its domain's tech lead."""
-        return f"tech_lead:{self.world.team_domain[team]}" if self.world.seats else ""
+        return lead_seat(self.world.team_domain[team]) if self.world.seats else ""
 
     def _first_acknowledgement(self, responder: Responder, *, refresh: bool = True) -> None:
         record = self.record
@@ -268,7 +277,7 @@ class Incident:
                 self.world.accept_handoff(self, record, responder)
             self._set_lead(domain, responder)
 
-        run = EscalationRun(self.world, self, chain, engaged, f"tech_lead:{domain}" if self.world.seats else "")
+        run = EscalationRun(self.world, self, chain, engaged, lead_seat(domain) if self.world.seats else "")
         self.domain_runs[domain] = run
         self.waiting_domains.setdefault(domain, self.world.env.now)
         run.start()
@@ -625,11 +634,4 @@ class Incident:
 
     def milestone_reached(self, name: str) -> bool:
         """Whether a milestone (acknowledge, mobilize, identify, contain, recover) has been reached."""
-        field = {
-            "acknowledge": "acknowledged",
-            "mobilize": "mobilized",
-            "identify": "identified",
-            "contain": "contained",
-            "recover": "recovered",
-        }[name]
-        return not isnan(getattr(self.record, field))
+        return not isnan(getattr(self.record, SLA_MILESTONE[name]))

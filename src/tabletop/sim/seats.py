@@ -29,7 +29,17 @@ def seat_names(scenario: Scenario) -> list[str]:
     domains: list[str] = []
     for kind in scenario.incident_types:
         domains += [d for d in kind.domains if d not in domains]
-    return [*ROLE_SEATS, *(f"tech_lead:{d}" for d in domains)]
+    return [*ROLE_SEATS, *(lead_seat(d) for d in domains)]
+
+
+def lead_seat(domain: str) -> str:
+    """The seat of a domain's tech lead."""
+    return f"tech_lead:{domain}"
+
+
+def declarers(incident: Incident, phase: str) -> tuple[str, ...]:
+    """Seats that may declare a phase's milestone: the commander and the tech leads working the phase."""
+    return ("incident_commander", *(lead_seat(domain) for domain in incident.draws.work[phase]))
 
 
 def role_of(seat: str) -> str:
@@ -102,9 +112,7 @@ class Seats:
 
     def declares(self, incident: Incident, phase: str) -> bool:
         """Whether a player declares this phase's milestone: the commander, or a tech lead working it."""
-        if self.plays("incident_commander"):
-            return True
-        return any(self.plays(f"tech_lead:{domain}") for domain in incident.draws.work[phase])
+        return any(self.plays(seat) for seat in declarers(incident, phase))
 
     def posts_updates(self, incident: Incident) -> bool:
         """Whether status updates are a player's job: the comms lead's, else the commander's."""
