@@ -3,61 +3,52 @@
 from __future__ import annotations
 
 import pytest
+from drill_helpers import HandWall
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tabletop.sim.drill_clock import DrillClock
 
 
-class FakeWall:
-    """A wall clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def test_real_time_runs_one_minute_per_minute() -> None:
-    wall = FakeWall()
+    wall = HandWall()
     clock = DrillClock(wall=wall)
     assert clock.now() == 0
     clock.start()
-    wall.t += 90
+    wall.seconds += 90
     assert clock.now() == pytest.approx(1.5)
 
 
 def test_pause_stops_scenario_time_and_resume_continues() -> None:
-    wall = FakeWall()
+    wall = HandWall()
     clock = DrillClock(speed=60, wall=wall)
     clock.start()
-    wall.t += 10  # 10 minutes of scenario time at 60x
+    wall.seconds += 10  # 10 minutes of scenario time at 60x
     clock.pause()
-    wall.t += 3600
+    wall.seconds += 3600
     assert clock.now() == pytest.approx(10)
     clock.resume()
-    wall.t += 5
+    wall.seconds += 5
     assert clock.now() == pytest.approx(15)
 
 
 def test_speed_change_has_no_jump() -> None:
-    wall = FakeWall()
+    wall = HandWall()
     clock = DrillClock(speed=10, wall=wall)
     clock.start()
-    wall.t += 60
+    wall.seconds += 60
     clock.set_speed(600)
     assert clock.now() == pytest.approx(10)
-    wall.t += 1
+    wall.seconds += 1
     assert clock.now() == pytest.approx(20)
 
 
 def test_advance_to_never_goes_back_and_jump_moves_forward() -> None:
-    wall = FakeWall()
+    wall = HandWall()
     clock = DrillClock(speed=60, wall=wall)
     clock.start()
-    assert clock.advance_to(wall.t + 30) == pytest.approx(30)
-    assert clock.advance_to(wall.t + 10) == pytest.approx(30)  # a stale tick
+    assert clock.advance_to(wall.seconds + 30) == pytest.approx(30)
+    assert clock.advance_to(wall.seconds + 10) == pytest.approx(30)  # a stale tick
     clock.jump_to(45)
     assert clock.now() == pytest.approx(45)
     clock.jump_to(5)
@@ -67,7 +58,7 @@ def test_advance_to_never_goes_back_and_jump_moves_forward() -> None:
 def test_bad_speeds_and_orders_are_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         DrillClock(speed=0)
-    clock = DrillClock(wall=FakeWall())
+    clock = DrillClock(wall=HandWall())
     with pytest.raises(RuntimeError, match="start"):
         clock.resume()
     clock.start()
@@ -89,14 +80,14 @@ steps = st.lists(
 
 @given(steps)
 def test_scenario_time_never_goes_back_and_pauses_add_nothing(sequence: list[Step]) -> None:
-    wall = FakeWall()
+    wall = HandWall()
     clock = DrillClock(wall=wall)
     clock.start()
     expected = 0.0
     last = clock.now()
     for kind, value in sequence:
         if kind == "wait":
-            wall.t += value
+            wall.seconds += value
             if clock.running:
                 expected += value * clock.speed / 60
         elif kind == "pause":

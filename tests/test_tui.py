@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from drill_helpers import HandWall
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -23,22 +24,12 @@ from tabletop.tui.hot_wash import HotWashScreen
 PLAYED = ("incident_commander", "comms_lead", "customer_liaison", "tech_lead:database")
 
 
-class Wall:
-    """A wall clock that only moves when the test says."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
 @asynccontextmanager
-async def drill_app(tmp_path: Path, speed: float = 60.0) -> AsyncIterator[tuple[DrillApp, Pilot[None], Wall]]:
+async def drill_app(tmp_path: Path, speed: float = 60.0) -> AsyncIterator[tuple[DrillApp, Pilot[None], HandWall]]:
     scenario, policy = load_pair("drill-db-failover", "payments-tiered")
     setup = DrillSetup("drill-db-failover", "payments-tiered", 7, PLAYED, speed)
     drill = Drill(scenario, policy, setup, Journal.create(tmp_path / "drill.jsonl", setup))
-    wall = Wall()
+    wall = HandWall()
     app = DrillApp(drill, DrillClock(speed, wall=wall), out=tmp_path / "report", wall=wall)
     async with app.run_test(size=(200, 50)) as pilot:
         yield app, pilot, wall
@@ -50,14 +41,14 @@ def screen_text(app: DrillApp) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
-async def run_for(app: DrillApp, pilot: Pilot[None], wall: Wall, seconds: float) -> None:
+async def run_for(app: DrillApp, pilot: Pilot[None], wall: HandWall, seconds: float) -> None:
     """Let wall time pass and the timer tick."""
     wall.seconds += seconds
     app.tick()
     await pilot.pause()
 
 
-async def start(app: DrillApp, pilot: Pilot[None], wall: Wall, minutes: float) -> None:
+async def start(app: DrillApp, pilot: Pilot[None], wall: HandWall, minutes: float) -> None:
     """Start the exercise and run it for ``minutes`` of scenario time at 60×."""
     await pilot.press("space")
     await run_for(app, pilot, wall, minutes * 60 / app.clock.speed)

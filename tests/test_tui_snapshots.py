@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from drill_helpers import HandWall
 from textual.pilot import Pilot
 
 from tabletop.policies.loading import load_pair
@@ -17,21 +18,11 @@ from tabletop.tui.app import DrillApp
 SIZE = (160, 44)
 
 
-class Wall:
-    """A wall clock that only moves when the snapshot script says."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
 def app_at(minutes: float) -> tuple[DrillApp, Callable[[Pilot[None]], Any]]:
     """A drill app, and a script that starts it and runs it for ``minutes`` of scenario time at 60×."""
     scenario, policy = load_pair("drill-db-failover", "payments-tiered")
     setup = DrillSetup("drill-db-failover", "payments-tiered", 7, ("incident_commander", "tech_lead:database"))
-    wall = Wall()
+    wall = HandWall()
     app = DrillApp(Drill(scenario, policy, setup), DrillClock(60.0, wall=wall), wall=wall)
 
     async def run(pilot: Pilot[None]) -> None:
