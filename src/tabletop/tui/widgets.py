@@ -104,13 +104,14 @@ class SlaPanel(Static):
 
     def show(self, drill: Drill, incident: Incident | None) -> None:
         """Redraw the clocks of ``incident``."""
-        if incident is None or incident.record.detected != incident.record.detected:
+        clocks = drill.sla_clocks(incident) if incident is not None else []
+        if incident is None or not clocks:
             self.update(Text("SLA clocks start when the incident is detected.", style="dim"))
             return
         table = Table(expand=True, box=None, header_style="bold", pad_edge=False, title_justify="left")
         for column in ("SLA", "target", "elapsed", "left"):
             table.add_column(column, justify="left" if column == "SLA" else "right")
-        for clock in drill.sla_clocks(incident):
+        for clock in clocks:
             style = CLOCK_STYLE[clock.state]
             left = clock.left
             if clock.state == "met":
