@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -10,6 +11,8 @@ from tabletop.scenarios.model import PHASES, IncidentType, Scenario
 
 #: For each service, the services that depend on it (directly or not) with their distance.
 Dependents = dict[str, list[tuple[str, int]]]
+#: Incidents drawn in a type's first block, and the most drawn at once (blocks double in between).
+FIRST_BLOCK, LAST_BLOCK = 8, 512
 
 
 class Symptom(NamedTuple):
@@ -34,7 +37,12 @@ class IncidentDraws(NamedTuple):
 
 
 class IncidentSampler:
-    """Draws incidents of one type; what does not vary between incidents is worked out once."""
+    """Draws incidents of one type, a block at a time; what does not vary between incidents is worked out once.
+
+    Each attribute is drawn for the whole block in one call to the generator, in a fixed order, and the
+    n-th incident of a type always takes the n-th draws: the scenario alone decides every incident, so
+    every policy still sees the same ones.
+    """
 
     __slots__ = ("_dependents", "_detection", "_kind", "_names", "_probabilities", "_propagation", "_services", "_work")
 
@@ -50,38 +58,80 @@ class IncidentSampler:
         self._propagation = scenario.propagation_delay
         self._work = [(phase, list(kind.work.phase(phase).items())) for phase in PHASES]
 
-    def draw(self, rng: np.random.Generator) -> IncidentDraws:
-        """Every random attribute of a new incident, in a fixed order, whatever the policy."""
+    def block(self, rng: np.random.Generator, size: int) -> list[IncidentDraws]:
+        """The next ``size`` incidents of this type, in order."""
         kind, services, detection, names = self._kind, self._services, self._detection, self._names
-        root = names[0] if len(names) == 1 else names[int(rng.choice(len(names), p=self._probabilities))]
-        tier = kind.tier or services[root].tier
+        if len(names) == 1:
+            roots = names * size
+        else:
+            roots = [names[i] for i in rng.choice(len(names), size, p=self._probabilities).tolist()]
         # Draws that cannot matter are skipped; which ones are skipped depends on the scenario
         # alone, so every policy still sees the same incident.
         chance = detection.monitored
-        monitored = services[root].monitored and (chance >= 1 or (chance > 0 and rng.random() < chance))
-        monitor_delay = detection.delay.sample(rng) if monitored else 0.0
-        report_delay = 0.0 if monitored else detection.customer_report_delay.sample(rng)
-        work: dict[str, dict[str, float]] = {}
-        for phase, items in self._work:
-            drawn = work[phase] = {}
-            for domain, dist in items:
-                drawn[domain] = dist.sample(rng)
-        review_after = kind.review.sample(rng)
-        triage = kind.triage.sample(rng)
-        symptoms = []
-        for service, depth in self._dependents[root]:
-            spread = sum(self._propagation.sample(rng) for _ in range(depth))
-            alert_delay = detection.delay.sample(rng)
-            draw = rng.random()
-            if services[service].monitored:
-                symptoms.append(Symptom(service, spread + alert_delay, draw))
-        return IncidentDraws(
-            root,
-            tier,
-            "monitoring" if monitored else "customer",
-            monitor_delay if monitored else report_delay,
-            work,
-            review_after,
-            triage,
-            tuple(symptoms),
-        )
+        caught = rng.random(size).tolist() if 0 < chance < 1 else [0.0 if chance >= 1 else 1.0] * size
+        monitor_delays = detection.delay.block(rng, size)
+        report_delays = detection.customer_report_delay.block(rng, size)
+        work = [(phase, [(domain, dist.block(rng, size)) for domain, dist in items]) for phase, items in self._work]
+        reviews = kind.review.block(rng, size)
+        triages = kind.triage.block(rng, size)
+        fan_outs = [self._dependents[root] for root in names]
+        symptoms = self._symptoms(rng, size, max(map(len, fan_outs)), max(sum(d for _, d in f) for f in fan_outs))
+        draws = []
+        for i, root in enumerate(roots):
+            monitored = services[root].monitored and caught[i] < chance
+            draws.append(
+                IncidentDraws(
+                    root,
+                    kind.tier or services[root].tier,
+                    "monitoring" if monitored else "customer",
+                    monitor_delays[i] if monitored else report_delays[i],
+                    {phase: {domain: values[i] for domain, values in items} for phase, items in work},
+                    reviews[i],
+                    triages[i],
+                    symptoms(i, root),
+                )
+            )
+        return draws
+
+    def _symptoms(
+        self, rng: np.random.Generator, size: int, services: int, hops: int
+    ) -> Callable[[int, str], tuple[Symptom, ...]]:
+        """The symptoms of the block's i-th incident given its root; each incident has draws for the widest fan-out."""
+        if not services:
+            return lambda i, root: ()
+        spreads = np.reshape(self._propagation.block(rng, size * hops), (size, hops)).tolist()
+        delays = np.reshape(self._detection.delay.block(rng, size * services), (size, services)).tolist()
+        draws = rng.random((size, services)).tolist()
+        monitored = self._services
+
+        def symptoms(i: int, root: str) -> tuple[Symptom, ...]:
+            found, hop = [], 0
+            for j, (service, depth) in enumerate(self._dependents[root]):
+                spread = sum(spreads[i][hop : hop + depth])
+                hop += depth
+                if monitored[service].monitored:
+                    found.append(Symptom(service, spread + delays[i][j], draws[i][j]))
+            return tuple(found)
+
+        return symptoms
+
+
+class IncidentStream:
+    """The incidents of one type in one replication, drawn from the type's attribute stream a block at a time."""
+
+    __slots__ = ("_ready", "_rng", "_sampler", "_size")
+
+    def __init__(self, sampler: IncidentSampler, rng: np.random.Generator) -> None:
+        self._sampler = sampler
+        self._rng = rng
+        self._ready: list[IncidentDraws] = []
+        # Blocks double from this size: a rare type draws little it never uses, a frequent one draws in bulk.
+        self._size = FIRST_BLOCK
+
+    def next(self) -> IncidentDraws:
+        """The next incident of this type."""
+        if not self._ready:
+            self._ready = self._sampler.block(self._rng, self._size)
+            self._ready.reverse()
+            self._size = min(self._size * 2, LAST_BLOCK)
+        return self._ready.pop()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
-from heapq import heappush
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
 
-import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
@@ -21,6 +20,7 @@ from tabletop.policies.model import (
     Tier,
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
+from tabletop.sim.draws import IncidentStream
 from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
@@ -39,6 +39,24 @@ class Engine(simpy.Environment):
     """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
 
     now = property(attrgetter("_now"))
+
+    def play(self, until: float, going: Collection[object] | None = None) -> None:
+        """Process the events due before ``until``, while ``going`` (when given) is not empty.
+
+        ``Environment.run`` and ``step`` done in one loop: timed callbacks, several per incident, are
+        dispatched here directly; any other event goes through ``step`` as usual.
+        """
+        queue = self._queue
+        while queue and (going is None or going):
+            when, _, _, event = queue[0]
+            if when >= until:
+                break
+            if event.callbacks is _DISPATCH:
+                heappop(queue)
+                self._now = when
+                event.fn(event._value)  # type: ignore[attr-defined]
+            else:
+                self.step()
 
 
 class _Call(Event):
@@ -114,7 +132,7 @@ class World:
         self.open: set[Incident] = set()
         #: The drill's seats when people play roles; None in Monte Carlo runs.
         self.seats: Seats | None = None
-        self._attributes: dict[str, np.random.Generator] = {}
+        self._incidents: dict[str, IncidentStream] = {}
         self._count = 0
         self._chains = self.prepared.chains
         #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
@@ -133,10 +151,11 @@ class World:
         gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
         try:
             self.begin()
-            self.env.run(until=self.horizon)
-            cutoff = self.horizon + DRAIN_LIMIT
-            while self.open and self.env.peek() < cutoff:
-                self.env.step()
+            env = self.env
+            env.play(self.horizon)
+            # As after ``Environment.run(until=horizon)``, the clock stands at the horizon even when nothing was due.
+            env._now = max(env._now, self.horizon)
+            env.play(self.horizon + DRAIN_LIMIT, self.open)
         finally:
             gc.set_threshold(*thresholds)
         for incident in sorted(self.open, key=lambda i: i.number):
@@ -147,7 +166,9 @@ class World:
 
     # -- arrivals ------------------------------------------------------------------------
     def _start_arrivals(self, index: int, kind: IncidentType) -> None:
-        attributes = self._attributes[kind.id] = stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        attributes = self._incidents[kind.id] = IncidentStream(
+            self.prepared.samplers[kind.id], stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        )
         if kind.times is not None:
             for text in kind.times:
                 offset = scenario_offset(text, self.scenario.start)
@@ -178,10 +199,10 @@ class World:
         if first < self.horizon:
             self.after(first, arrive, None)
 
-    def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
-        kind, rng = payload
+    def _create(self, payload: tuple[IncidentType, IncidentStream]) -> None:
+        kind, incidents = payload
         self._count += 1
-        draws = self.prepared.samplers[kind.id].draw(rng)
+        draws = incidents.next()
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
         if self.seats is not None:
@@ -197,7 +218,7 @@ class World:
     def start_incident(self, kind_id: str) -> None:
         """Start an incident of a type now (a drill decision's effect), drawn from that type's own stream."""
         kind = next(k for k in self.scenario.incident_types if k.id == kind_id)
-        self._create((kind, self._attributes[kind.id]))
+        self._create((kind, self._incidents[kind.id]))
 
     def _alert(self, payload: tuple[Incident, str, bool, str]) -> None:
         incident, service, correlated, by = payload
