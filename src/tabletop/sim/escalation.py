@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from math import isnan, nan
 from typing import TYPE_CHECKING
@@ -115,14 +116,18 @@ class EscalationRun:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
                 return
         if self.acknowledged_by is None and not self.incident.closed:  # an instant answer needs no timer
-            self.world.after(level.delay, self._timeout, self._token)
+            timeouts = self.world.level_timeouts.get(level.delay)
+            if timeouts is None:
+                timeouts = self.world.level_timeouts[level.delay] = LevelTimeouts(self.world, level.delay)
+            timeouts.set(self)
 
     def _retry(self, payload: tuple[int, int]) -> None:
         index, token = payload
         if token == self._token:
             self._enter(index)
 
-    def _timeout(self, token: int) -> None:
+    def timeout(self, token: int) -> None:
+        """The level paged with ``token`` went unanswered for its delay: move on, unless that has been overtaken."""
         if token == self._token and not self.done:
             self.incident.record.escalations += 1
             self._enter(self.level + 1)
@@ -226,3 +231,40 @@ class EscalationRun:
         self._reinforcing = self.world.env.now
         self._page_level(self.chain.levels[self.level], self.level)
         return True
+
+
+class LevelTimeouts:
+    """Escalation timeouts that all wait the same delay, so they fall due in the order they were set.
+
+    Only the earliest still-live timeout waits on the engine's heap; the others wait in line. Most
+    timeouts are overtaken by an acknowledgement: those are dropped from the line without ever
+    becoming an event.
+    """
+
+    __slots__ = ("_at", "_delay", "_due", "_now", "_waiting")
+
+    def __init__(self, world: World, delay: float) -> None:
+        self._at = world.at
+        self._now = world.env
+        self._delay = delay
+        self._due: deque[tuple[float, EscalationRun, int]] = deque()
+        #: Whether an event on the heap will look at the head of the line.
+        self._waiting = False
+
+    def set(self, run: EscalationRun) -> None:
+        """Start the timeout of the level ``run`` has just paged."""
+        self._due.append((self._now.now + self._delay, run, run._token))
+        if not self._waiting:
+            self._waiting = True
+            self._at(self._due[0][0], self._fire, None)
+
+    def _fire(self, _: object) -> None:
+        due = self._due
+        _, run, token = due.popleft()
+        run.timeout(token)
+        while due and due[0][2] != due[0][1]._token:
+            due.popleft()
+        if due:
+            self._at(due[0][0], self._fire, None)
+        else:
+            self._waiting = False

@@ -21,6 +21,7 @@ from tabletop.policies.model import (
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
 from tabletop.sim.draws import IncidentStream
+from tabletop.sim.escalation import LevelTimeouts
 from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
@@ -29,10 +30,6 @@ from tabletop.sim.responders import Responder
 from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
-
-#: Objects allocated between young-generation collections while a replication runs. Closed incidents are
-#: freed by reference counting, so collections mostly find nothing: Python's default of 700 runs them in vain.
-YOUNG_COLLECTION_THRESHOLD = 20_000
 
 
 class Engine(simpy.Environment):
@@ -73,6 +70,20 @@ class _Call(Event):
         self.fn = fn
         # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
         heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+
+
+class CallAt(_Call):
+    """A callback at engine time ``when`` rather than after a delay."""
+
+    __slots__ = ()
+
+    def __init__(self, env: simpy.Environment, when: float, fn: Callable[[Any], None], value: Any) -> None:
+        self.env = env
+        self.callbacks = _DISPATCH
+        self._value = value
+        self._ok = True
+        self.fn = fn
+        heappush(env._queue, (when, NORMAL, next(env._eid), self))
 
 
 def _dispatch(event: Event) -> None:
@@ -138,6 +149,10 @@ class World:
         #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
         #: rather than a method, as the engine schedules something several times per incident.
         self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(_Call, self.env)
+        #: ``at(when, fn, value)``: the same at engine time ``when``.
+        self.at: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAt, self.env)
+        #: Escalation level timeouts, by delay.
+        self.level_timeouts: dict[float, LevelTimeouts] = {}
 
     # -- scheduling ----------------------------------------------------------------------
     def begin(self) -> None:
@@ -147,8 +162,10 @@ class World:
 
     def run(self) -> ReplicationRecords:
         """Play arrivals up to the horizon, let open incidents finish, and return the records."""
-        thresholds = gc.get_threshold()
-        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
+        # Closed incidents hold no reference cycles and are freed by reference counting: the cycle collector
+        # would only walk live objects in vain while the replication runs (a test keeps it that way).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self.begin()
             env = self.env
@@ -157,7 +174,8 @@ class World:
             env._now = max(env._now, self.horizon)
             env.play(self.horizon + DRAIN_LIMIT, self.open)
         finally:
-            gc.set_threshold(*thresholds)
+            if collecting:
+                gc.enable()
         for incident in sorted(self.open, key=lambda i: i.number):
             incident.settle()
             self.records.incidents.append(incident.record)
