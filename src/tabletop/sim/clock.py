@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,28 @@ def hour_class(minute_of_week: int) -> HourClass:
     if day < 5 and hour < 18:
         return "business"
     return "off"
+
+
+#: Minutes of the day at which PagerDuty's hour classes change (08:00, 18:00, 22:00).
+_HOUR_CLASS_CHANGES = (8 * 60, 18 * 60, 22 * 60)
+
+
+def week_of_moments(person: Person) -> list[tuple[Context, HourClass]]:
+    """A person's context and hour class at every local minute of the week (Monday 00:00 = index 0).
+
+    Both change only where a working-hours, sleep or hour-class boundary falls, so each day is
+    worked out once per stretch between boundaries; equal moments share one tuple.
+    """
+    shared: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {}
+    week: list[tuple[Context, HourClass]] = []
+    windows = (person.working_hours, person.sleep)
+    boundaries = sorted({0, 1440, *_HOUR_CLASS_CHANGES, *(w.start for w in windows), *(w.end for w in windows)})
+    for day in range(7):
+        for start, end in pairwise(boundaries):
+            minute = day * 1440 + start
+            moment = (person_context(person, minute), hour_class(minute))
+            week.extend([shared.setdefault(moment, moment)] * (end - start))
+    return week
 
 
 def person_zone(person: Person) -> ZoneInfo:
