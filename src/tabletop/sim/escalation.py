@@ -241,11 +241,11 @@ class LevelTimeouts:
     becoming an event.
     """
 
-    __slots__ = ("_at", "_delay", "_due", "_now", "_waiting")
+    __slots__ = ("_at", "_delay", "_due", "_env", "_waiting")
 
     def __init__(self, world: World, delay: float) -> None:
         self._at = world.at
-        self._now = world.env
+        self._env = world.env
         self._delay = delay
         self._due: deque[tuple[float, EscalationRun, int]] = deque()
         #: Whether an event on the heap will look at the head of the line.
@@ -253,7 +253,7 @@ class LevelTimeouts:
 
     def set(self, run: EscalationRun) -> None:
         """Start the timeout of the level ``run`` has just paged."""
-        self._due.append((self._now.now + self._delay, run, run._token))
+        self._due.append((self._env.now + self._delay, run, run._token))
         if not self._waiting:
             self._waiting = True
             self._at(self._due[0][0], self._fire, None)

@@ -20,6 +20,7 @@ from tabletop.policies.model import (
     Tier,
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
+from tabletop.sim.clock import SimTime
 from tabletop.sim.draws import IncidentStream
 from tabletop.sim.escalation import LevelTimeouts
 from tabletop.sim.incident import Incident
@@ -33,9 +34,21 @@ from tabletop.spec.fields import zone
 
 
 class Engine(simpy.Environment):
-    """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
+    """SimPy's environment, its clock a plain attribute: the engine reads it many times per incident.
 
-    now = property(attrgetter("_now"))
+    SimPy's ``now`` is a property over ``_now``; here every step copies ``_now`` into ``now``.
+    """
+
+    #: Engine time; a plain attribute, not SimPy's read-only property.
+    now: SimTime = 0.0
+
+    def step(self) -> None:
+        """Process the next event (``Environment.step``), the clock set to its time while its callbacks run."""
+        self.now = self.peek()
+        try:
+            super().step()
+        finally:
+            self.now = self._now
 
     def play(self, until: float, going: Collection[object] | None = None) -> None:
         """Process the events due before ``until``, while ``going`` (when given) is not empty.
@@ -50,7 +63,7 @@ class Engine(simpy.Environment):
                 break
             if event.callbacks is _DISPATCH:
                 heappop(queue)
-                self._now = when
+                self._now = self.now = when
                 event.fn(event._value)  # type: ignore[attr-defined]
             else:
                 self.step()
@@ -61,7 +74,7 @@ class _Call(Event):
 
     __slots__ = ("fn",)
 
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> None:
+    def __init__(self, env: Engine, delay: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
         # Nothing ever adds callbacks to these events, so they can all share one list.
         self.callbacks = _DISPATCH
@@ -69,7 +82,7 @@ class _Call(Event):
         self._ok = True
         self.fn = fn
         # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+        heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
 
 
 class CallAt(_Call):
@@ -77,7 +90,7 @@ class CallAt(_Call):
 
     __slots__ = ()
 
-    def __init__(self, env: simpy.Environment, when: float, fn: Callable[[Any], None], value: Any) -> None:
+    def __init__(self, env: Engine, when: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
         self.callbacks = _DISPATCH
         self._value = value
@@ -171,7 +184,7 @@ class World:
             env = self.env
             env.play(self.horizon)
             # As after ``Environment.run(until=horizon)``, the clock stands at the horizon even when nothing was due.
-            env._now = max(env._now, self.horizon)
+            env._now = env.now = max(env.now, self.horizon)
             env.play(self.horizon + DRAIN_LIMIT, self.open)
         finally:
             if collecting:
