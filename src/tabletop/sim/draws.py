@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +15,8 @@ Dependents = dict[str, list[tuple[str, int]]]
 FIRST_BLOCK, LAST_BLOCK = 8, 512
 
 
-class Symptom(NamedTuple):
+@dataclass(slots=True)
+class Symptom:
     """A dependent service showing the fault, with its alert time and correlation draw."""
 
     service: str
@@ -23,10 +24,19 @@ class Symptom(NamedTuple):
     correlation_draw: float
 
 
-class IncidentDraws(NamedTuple):
-    """Everything random about an incident, drawn at creation so every policy sees the same incident."""
+@dataclass(slots=True)
+class IncidentDraws:
+    """All the scenario decides about an incident, drawn at creation so every policy sees the same incident.
 
+    Its type and root service with the facts that follow from them, then every random attribute.
+    """
+
+    incident_type: str
+    security: bool
     root_service: str
+    #: The team owning the root service, and whether customers use that service.
+    team: str
+    customer_facing: bool
     tier: str
     detected_by: str
     detect_after: float
@@ -78,11 +88,16 @@ class IncidentSampler:
         symptoms = self._symptoms(rng, size, max(map(len, fan_outs)), max(sum(d for _, d in f) for f in fan_outs))
         draws = []
         for i, root in enumerate(roots):
-            monitored = services[root].monitored and caught[i] < chance
+            service = services[root]
+            monitored = service.monitored and caught[i] < chance
             draws.append(
                 IncidentDraws(
+                    kind.id,
+                    kind.security,
                     root,
-                    kind.tier or services[root].tier,
+                    service.owner,
+                    service.customer_facing,
+                    kind.tier or service.tier,
                     "monitoring" if monitored else "customer",
                     monitor_delays[i] if monitored else report_delays[i],
                     {phase: {domain: values[i] for domain, values in items} for phase, items in work},

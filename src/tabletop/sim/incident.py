@@ -81,19 +81,18 @@ class Incident:
         self.kind = kind
         self.draws = draws
         self.plan = world.prepared.plans[draws.tier]
-        service = world.services[draws.root_service]
         self.record = IncidentRecord(
             world.replication,
             number,
-            kind.id,
+            draws.incident_type,
             draws.root_service,
-            service.owner,
+            draws.team,
             draws.tier,
-            kind.security,
-            service.customer_facing,
+            draws.security,
+            draws.customer_facing,
             started=world.env.now,
         )
-        self.root_team = service.owner
+        self.root_team = draws.team
         self.closed = False
         self.declared = False
         self.root_run: EscalationRun | None = None
@@ -139,8 +138,11 @@ class Incident:
             self._state = _WAITING_ACK
             if self.plan.triggers:
                 triggers.arm(self.world, self)
+        if service == self.draws.root_service or correlated:
+            self._page_root()
+            return
         owner = self.world.services[service].owner
-        if service == self.draws.root_service or correlated or owner == self.root_team:
+        if owner == self.root_team:
             self._page_root()
         elif service not in self.symptom_runs and not self.leads:
             chain = self.world.route(service, self)
@@ -194,7 +196,7 @@ class Incident:
         declaring = not self.declared and not self.plan.page and not self.domain_runs
         self._first_acknowledgement(responder, refresh=not declaring)
         self._engage(responder)
-        domains = self.world.lead_domains(responder.id, self.kind, self.root_team)
+        domains = self.world.lead_domains(responder.id, self, self.root_team)
         pending = self._pending_symptom_handoff
         if pending is not None:
             self._pending_symptom_handoff = None
@@ -309,7 +311,7 @@ class Incident:
             return
         minutes = now - since
         self.world.add_engagement(responder.id, minutes)
-        cost = self.world.policy.cost
+        cost = self.world.cost
         if cost is not None:
             self._role_hours += minutes / 60 * cost.multipliers.get(self._role_of(responder), 0.5)  # type: ignore[call-overload]
 
@@ -579,7 +581,7 @@ class Incident:
         self.domain_runs = {}
         self.role_runs = {}
         self.items = {}
-        cost = self.world.policy.cost
+        cost = self.world.cost
         if cost is not None:
             review_hours = 1 + 0.5 * len(self.participants)
             self.record.cost = (self._role_hours + review_hours) * cost.hourly_rate

@@ -140,6 +140,8 @@ class World:
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
         self.chains = {c.id: c for c in policy.escalation_chains}
+        #: What incidents cost, when the policy counts it.
+        self.cost = policy.cost
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
             self.responders[person.id] = Responder(
@@ -259,7 +261,7 @@ class World:
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
         # Every incident routes its first alert, so the known chain is looked up without a builder.
-        key = ("route", service_id, incident.kind.id, incident.record.tier)
+        key = ("route", service_id, incident.record.incident_type, incident.record.tier)
         chain = self._chains.get(key)
         if chain is None:
             chain = self._chains[key] = self._match(service_id, self.services[service_id].owner, incident)
@@ -352,18 +354,19 @@ class World:
         """A one-level chain paging one person (for a handover to a named successor)."""
         return self.chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
-    def lead_domains(self, person: str, kind: IncidentType, team: str) -> tuple[str, ...]:
-        """Domains, in order, a person who answers for ``team`` leads in an incident of ``kind``.
+    def lead_domains(self, person: str, incident: Incident, team: str) -> tuple[str, ...]:
+        """Domains, in order, a person who answers for ``team`` leads in ``incident``.
 
         Their own teams' domains that the incident involves; else the team's domain, if involved, else its first.
         """
-        key = (person, kind.id, team)
+        key = (person, incident.record.incident_type, team)
         domains = self._lead_domains.get(key)
         if domains is None:
-            own = self._person_domains.get(person, set()).intersection(kind.domains)
+            involved = incident.kind.domains
+            own = self._person_domains.get(person, set()).intersection(involved)
             if not own:
                 team_domain = self.team_domain[team]
-                own = {team_domain if team_domain in kind.domains else kind.domains[0]}
+                own = {team_domain if team_domain in involved else involved[0]}
             domains = self._lead_domains[key] = tuple(sorted(own))
         return domains
 
