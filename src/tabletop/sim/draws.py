@@ -54,7 +54,17 @@ class IncidentSampler:
     every policy still sees the same ones.
     """
 
-    __slots__ = ("_dependents", "_detection", "_kind", "_names", "_probabilities", "_propagation", "_services", "_work")
+    __slots__ = (
+        "_dependents",
+        "_detection",
+        "_facts",
+        "_kind",
+        "_names",
+        "_probabilities",
+        "_propagation",
+        "_services",
+        "_work",
+    )
 
     def __init__(self, kind: IncidentType, scenario: Scenario, dependents: Dependents) -> None:
         weights = kind.root_weights()
@@ -63,6 +73,8 @@ class IncidentSampler:
         self._names = list(weights)
         self._probabilities = [weights[n] / total for n in self._names]
         self._services = {s.id: s for s in scenario.services}
+        #: Per root service: its owner, whether customers use it, whether it is monitored, the incident's tier.
+        self._facts = {s.id: (s.owner, s.customer_facing, s.monitored, kind.tier or s.tier) for s in scenario.services}
         self._dependents = dependents
         self._detection = kind.detection
         self._propagation = scenario.propagation_delay
@@ -70,7 +82,7 @@ class IncidentSampler:
 
     def block(self, rng: np.random.Generator, size: int) -> list[IncidentDraws]:
         """The next ``size`` incidents of this type, in order."""
-        kind, services, detection, names = self._kind, self._services, self._detection, self._names
+        kind, detection, names = self._kind, self._detection, self._names
         if len(names) == 1:
             roots = names * size
         else:
@@ -86,18 +98,19 @@ class IncidentSampler:
         triages = kind.triage.block(rng, size)
         fan_outs = [self._dependents[root] for root in names]
         symptoms = self._symptoms(rng, size, max(map(len, fan_outs)), max(sum(d for _, d in f) for f in fan_outs))
+        facts, kind_id, security = self._facts, kind.id, kind.security
         draws = []
         for i, root in enumerate(roots):
-            service = services[root]
-            monitored = service.monitored and caught[i] < chance
+            owner, customer_facing, watched, tier = facts[root]
+            monitored = watched and caught[i] < chance
             draws.append(
                 IncidentDraws(
-                    kind.id,
-                    kind.security,
+                    kind_id,
+                    security,
                     root,
-                    service.owner,
-                    service.customer_facing,
-                    kind.tier or service.tier,
+                    owner,
+                    customer_facing,
+                    tier,
                     "monitoring" if monitored else "customer",
                     monitor_delays[i] if monitored else report_delays[i],
                     {phase: {domain: values[i] for domain, values in items} for phase, items in work},
