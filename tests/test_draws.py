@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tabletop.policies.loading import load_pair
+from tabletop.scenarios.model import PHASES
 from tabletop.sim.draws import FIRST_BLOCK, IncidentDraws, IncidentStream
 from tabletop.sim.prepared import Prepared, dependents
 from tabletop.sim.streams import Source, stream
@@ -49,5 +50,5 @@ def test_detection_and_work_follow_their_distributions() -> None:
     assert caught == pytest.approx(chance, abs=4 * math.sqrt(chance * (1 - chance) / len(monitored)) + 1e-9)
     for phase in ("diagnose", "remediate"):
         for domain, dist in kind.work.phase(phase).items():
-            values = np.array([d.work[phase][domain] for d in drawn])
+            values = np.array([d.work[PHASES.index(phase)][domain] for d in drawn])
             assert values.mean() == pytest.approx(dist.mean(), rel=0.06)

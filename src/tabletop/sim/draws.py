@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +39,8 @@ class IncidentDraws:
     tier: str
     detected_by: str
     detect_after: float
-    work: dict[str, dict[str, float]]
+    #: Minutes of work per domain for each phase, in the order of ``PHASES``.
+    work: tuple[dict[str, float], ...]
     review_after: float
     triage: float
     symptoms: tuple[Symptom, ...]
@@ -93,16 +93,31 @@ class IncidentSampler:
         caught = rng.random(size).tolist() if 0 < chance < 1 else [0.0 if chance >= 1 else 1.0] * size
         monitor_delays = detection.delay.block(rng, size)
         report_delays = detection.customer_report_delay.block(rng, size)
-        work = [(phase, [(domain, dist.block(rng, size)) for domain, dist in items]) for phase, items in self._work]
+        # Each incident gets dicts of its own, empty ones included: a drill's decisions may change its work.
+        phases: list[list[dict[str, float]]] = []
+        for _, items in self._work:
+            columns = [(domain, dist.block(rng, size)) for domain, dist in items]
+            if not columns:
+                phases.append([{} for _ in range(size)])
+            elif len(columns) == 1:
+                # The usual case, and a dict display is several times quicker than dict(zip(...)).
+                domain, values = columns[0]
+                phases.append([{domain: value} for value in values])
+            else:
+                domains = [domain for domain, _ in columns]
+                rows = zip(*(values for _, values in columns), strict=True)
+                phases.append([dict(zip(domains, row, strict=True)) for row in rows])
+        works = list(zip(*phases, strict=True))
         reviews = kind.review.block(rng, size)
         triages = kind.triage.block(rng, size)
-        fan_outs = [self._dependents[root] for root in names]
-        symptoms = self._symptoms(rng, size, max(map(len, fan_outs)), max(sum(d for _, d in f) for f in fan_outs))
+        symptoms = self._symptoms(rng, roots)
         facts, kind_id, security = self._facts, kind.id, kind.security
         draws = []
-        for i, root in enumerate(roots):
+        for root, caught_at, monitor_delay, report_delay, work, review, triage, shown in zip(
+            roots, caught, monitor_delays, report_delays, works, reviews, triages, symptoms, strict=True
+        ):
             owner, customer_facing, watched, tier = facts[root]
-            monitored = watched and caught[i] < chance
+            monitored = watched and caught_at < chance
             draws.append(
                 IncidentDraws(
                     kind_id,
@@ -112,35 +127,35 @@ class IncidentSampler:
                     customer_facing,
                     tier,
                     "monitoring" if monitored else "customer",
-                    monitor_delays[i] if monitored else report_delays[i],
-                    {phase: {domain: values[i] for domain, values in items} for phase, items in work},
-                    reviews[i],
-                    triages[i],
-                    symptoms(i, root),
+                    monitor_delay if monitored else report_delay,
+                    work,
+                    review,
+                    triage,
+                    shown,
                 )
             )
         return draws
 
-    def _symptoms(
-        self, rng: np.random.Generator, size: int, services: int, hops: int
-    ) -> Callable[[int, str], tuple[Symptom, ...]]:
-        """The symptoms of the block's i-th incident given its root; each incident has draws for the widest fan-out."""
+    def _symptoms(self, rng: np.random.Generator, roots: list[str]) -> list[tuple[Symptom, ...]]:
+        """The symptoms of each incident of a block given its root; each has draws for the widest fan-out."""
+        fan_outs = [self._dependents[root] for root in self._names]
+        services = max(map(len, fan_outs))
+        hops = max(sum(depth for _, depth in fan_out) for fan_out in fan_outs)
+        size = len(roots)
         if not services:
-            return lambda i, root: ()
+            return [()] * size
         spreads = np.reshape(self._propagation.block(rng, size * hops), (size, hops)).tolist()
         delays = np.reshape(self._detection.delay.block(rng, size * services), (size, services)).tolist()
         draws = rng.random((size, services)).tolist()
-        monitored = self._services
-
-        def symptoms(i: int, root: str) -> tuple[Symptom, ...]:
+        symptoms = []
+        for i, root in enumerate(roots):
             found, hop = [], 0
             for j, (service, depth) in enumerate(self._dependents[root]):
                 spread = sum(spreads[i][hop : hop + depth])
                 hop += depth
-                if monitored[service].monitored:
+                if self._services[service].monitored:
                     found.append(Symptom(service, spread + delays[i][j], draws[i][j]))
-            return tuple(found)
-
+            symptoms.append(tuple(found))
         return symptoms
 
 

@@ -375,7 +375,7 @@ class Incident:
 
     def change_work(self, phase: str, domain: str | None, *, add: float = 0.0, factor: float = 1.0) -> None:
         """A decision's effect: add minutes to, or scale, a phase's work (one domain, or every domain of it)."""
-        work = self.draws.work[phase]
+        work = self.draws.work[PHASES.index(phase)]
         domains = [domain] if domain is not None else list(work)
         current = 0 <= self.phase < len(PHASES) and PHASES[self.phase] == phase
         for name in domains:
@@ -521,7 +521,7 @@ class Incident:
             if phase == len(PHASES):
                 self._close()
                 return
-            work = all_work[PHASES[phase]]
+            work = all_work[phase]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
@@ -533,7 +533,7 @@ class Incident:
                 return
 
     def _start_domain_work(self, domain: str) -> None:
-        work = self.draws.work[PHASES[self.phase]]
+        work = self.draws.work[self.phase]
         if domain not in work or domain in self.items:
             return
         lead = self.leads[domain]
@@ -548,7 +548,7 @@ class Incident:
 
     def _work_done(self, item: WorkItem) -> None:
         items = self.items
-        for domain in self.draws.work[PHASES[self.phase]]:
+        for domain in self.draws.work[self.phase]:
             done = items.get(domain)
             if done is None or done.remaining > 0:
                 self.refresh()
@@ -624,7 +624,7 @@ class Incident:
     def _domain_waiting(self) -> bool:
         """Whether the current phase needs a domain still waiting for its lead."""
         waiting = self.waiting_domains
-        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[PHASES[self.phase]])
+        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[self.phase])
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""
