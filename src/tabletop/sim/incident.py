@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from math import isnan, nan
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from tabletop.policies.model import EscalationChain
@@ -33,6 +35,10 @@ SLA_MILESTONE = {
 _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
+#: Empty until first written: most incidents never page for a role, a symptom or a second domain, and
+#: never hand over on a shift change, so they share these instead of each making empty containers.
+NO_RUNS: Mapping[str, EscalationRun] = MappingProxyType({})
+_NONE: frozenset[str] = frozenset()
 
 
 class Incident:
@@ -96,14 +102,14 @@ class Incident:
         self.closed = False
         self.declared = False
         self.root_run: EscalationRun | None = None
-        self.symptom_runs: dict[str, EscalationRun] = {}
+        self.symptom_runs: Mapping[str, EscalationRun] = NO_RUNS
         self.leads: dict[str, Responder] = {}
-        self.domain_runs: dict[str, EscalationRun] = {}
-        self.role_runs: dict[str, EscalationRun] = {}
+        self.domain_runs: Mapping[str, EscalationRun] = NO_RUNS
+        self.role_runs: Mapping[str, EscalationRun] = NO_RUNS
         #: A phase whose work is done, waiting for a player to declare its milestone (drills only).
         self.awaiting: str | None = None
         self.roles: dict[str, Responder] = {}
-        self.required: set[str] = set()
+        self.required = _NONE
         self.engaged: dict[str, float] = {}
         self.phase = -1
         self.items: dict[str, WorkItem] = {}
@@ -118,9 +124,9 @@ class Incident:
         self._role_hours = 0.0
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
         self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
-        self._handing_over: set[str] = set()
-        self._paged_roles: set[str] = set()
-        self._triaging: set[str] = set()
+        self._handing_over = _NONE
+        self._paged_roles = _NONE
+        self._triaging = _NONE
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = nan
@@ -147,7 +153,7 @@ class Incident:
         elif service not in self.symptom_runs and not self.leads:
             chain = self.world.route(service, self)
             run = EscalationRun(self.world, self, chain, self._symptom_acknowledged, self._lead_seat(owner))
-            self.symptom_runs[service] = run
+            self.symptom_runs = {**self.symptom_runs, service: run}
             run.start()
 
     def _page_root(self) -> None:
@@ -176,7 +182,7 @@ class Incident:
             return
         # The symptom owner triages (once, however many of their alerts fire), finds the cause
         # elsewhere and hands over to the root owner.
-        self._triaging.add(responder.id)
+        self._triaging |= {responder.id}
         self.world.after(self.draws.triage, self._symptom_handoff, responder)
 
     def _symptom_handoff(self, sender: Responder) -> None:
@@ -226,15 +232,15 @@ class Incident:
             if role == "tech_lead":
                 for domain in self.kind.domains:
                     if required:
-                        self.required.add(f"tech_lead:{domain}")
+                        self.required |= {f"tech_lead:{domain}"}
                     if domain not in self.leads:
                         self._page_domain(domain, handoff=not required)
             elif role == "security" and not self.kind.security:
                 continue
             elif role not in self._paged_roles:
                 if required:
-                    self.required.add(role)
-                self._paged_roles.add(role)
+                    self.required |= {role}
+                self._paged_roles |= {role}
                 self._page_role(role)
 
     def request_help(self) -> None:
@@ -245,7 +251,7 @@ class Incident:
     def _page_role(self, role: str) -> None:
         chain = self.world.role_chain(role)
         if chain is None:
-            self.required.discard(role)
+            self.required -= {role}
             return
 
         def engaged(responder: Responder) -> None:
@@ -261,7 +267,7 @@ class Incident:
             self._check_mobilized()
 
         run = EscalationRun(self.world, self, chain, engaged, role)
-        self.role_runs[role] = run
+        self.role_runs = {**self.role_runs, role: run}
         run.start()
 
     def _page_domain(self, domain: str, *, handoff: bool) -> None:
@@ -280,7 +286,7 @@ class Incident:
             self._set_lead(domain, responder)
 
         run = EscalationRun(self.world, self, chain, engaged, lead_seat(domain) if self.world.seats else "")
-        self.domain_runs[domain] = run
+        self.domain_runs = {**self.domain_runs, domain: run}
         self.waiting_domains.setdefault(domain, self.world.env.now)
         run.start()
         self.refresh()
@@ -339,7 +345,7 @@ class Incident:
         if role == "tech_lead":
             self._mobilize((role,), required=False)
         elif role not in self._paged_roles:
-            self._paged_roles.add(role)
+            self._paged_roles |= {role}
             self._page_role(role)
 
     def bring_in(self, chain: EscalationChain) -> None:
@@ -352,7 +358,7 @@ class Incident:
         run = self.role_runs.get(role)
         if run is not None and not run.done:
             run.stand_down()
-        self._paged_roles.add(role)
+        self._paged_roles |= {role}
         previous = self.roles.get(role)
         acting = previous.id if previous is not None else self.record.commander if role == "incident_commander" else ""
         self._engage(responder)
@@ -441,12 +447,12 @@ class Incident:
         successor = self.world.on_call_now(*shift)
         if successor is None or successor == responder.id:
             return  # nobody to hand to: they carry on
-        self._handing_over.add(responder.id)
+        self._handing_over |= {responder.id}
         role = self._role_of(responder)
         handoff = self.world.new_handoff(self, "shift_change", role, responder.id)
 
         def took_over(receiver: Responder) -> None:
-            self._handing_over.discard(responder.id)
+            self._handing_over -= {responder.id}
             if self.closed or not self._holds(responder):
                 return
             self._engage(receiver)
@@ -577,9 +583,7 @@ class Incident:
         # Runs and work items point back here: dropping them lets reference counting free a closed
         # incident at once, instead of leaving it to the much slower cycle collector.
         self.root_run = None
-        self.symptom_runs = {}
-        self.domain_runs = {}
-        self.role_runs = {}
+        self.symptom_runs = self.domain_runs = self.role_runs = NO_RUNS
         self.items = {}
         cost = self.world.cost
         if cost is not None:
