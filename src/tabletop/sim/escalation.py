@@ -68,10 +68,6 @@ class EscalationRun:
         self.stood_down = True
         self._token += 1
 
-    def start(self) -> None:
-        """Page the first applicable level."""
-        self._enter(0)
-
     def advance(self) -> None:
         """Move on to the next level now (a manual or triggered escalation)."""
         if not self.done:
@@ -87,7 +83,8 @@ class EscalationRun:
         elif self.level < len(self.chain.levels):
             self._page_level(self.chain.levels[self.level], self.level)
 
-    def _enter(self, index: int) -> None:
+    def _enter(self, index: int = 0) -> None:
+        """Page the first applicable level from ``index`` on; ``start()`` pages from the first."""
         if self.acknowledged_by is not None or self.incident.closed:
             return
         levels = self.chain.levels
@@ -120,6 +117,9 @@ class EscalationRun:
             if timeouts is None:
                 timeouts = self.world.level_timeouts[level.delay] = LevelTimeouts(self.world, level.delay)
             timeouts.set(self)
+
+    #: Page the first applicable level (``_enter`` itself rather than a call to it: every incident starts runs).
+    start = _enter
 
     def _retry(self, payload: tuple[int, int]) -> None:
         index, token = payload

@@ -6,7 +6,6 @@ import gc
 from collections.abc import Callable, Collection
 from functools import partial
 from heapq import heappop, heappush
-from operator import attrgetter
 from typing import Any
 
 import simpy
@@ -191,10 +190,9 @@ class World:
         finally:
             if collecting:
                 gc.enable()
-        for incident in sorted(self.open, key=lambda i: i.number):
+        # Incidents still open at the cut-off are recorded as they stand.
+        for incident in self.open:
             incident.settle()
-            self.records.incidents.append(incident.record)
-        self.records.incidents.sort(key=attrgetter("incident"))
         return self.records
 
     # -- arrivals ------------------------------------------------------------------------
@@ -238,6 +236,8 @@ class World:
         draws = incidents.next()
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
+        # Recorded as it starts, so records come in incident order; the incident fills its record in as it goes.
+        self.records.incidents.append(incident.record)
         if self.seats is not None:
             self.seats.started(incident)
         if draws.detect_after > 0:
@@ -411,6 +411,5 @@ class World:
         self.records.engaged[person] = self.records.engaged.get(person, 0.0) + minutes
 
     def incident_closed(self, incident: Incident) -> None:
-        """Record a resolved incident."""
+        """A resolved incident is no longer open (its record is complete)."""
         self.open.discard(incident)
-        self.records.incidents.append(incident.record)
