@@ -68,17 +68,24 @@ class Engine(simpy.Environment):
                 self.step()
 
 
+def _dispatch(event: Event) -> None:
+    event.fn(event._value)  # type: ignore[attr-defined]
+
+
+_DISPATCH: list[Callable[[Any], None]] = [_dispatch]
+
+
 class _Call(Event):
     """A timed callback: the cheapest way to schedule work on SimPy's heap."""
 
     __slots__ = ("fn",)
+    # Nothing ever adds callbacks to these events, so they all share one list; they never fail.
+    callbacks = _DISPATCH
+    _ok = True
 
     def __init__(self, env: Engine, delay: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
-        # Nothing ever adds callbacks to these events, so they can all share one list.
-        self.callbacks = _DISPATCH
         self._value = value
-        self._ok = True
         self.fn = fn
         # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
         heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
@@ -91,18 +98,9 @@ class CallAt(_Call):
 
     def __init__(self, env: Engine, when: float, fn: Callable[[Any], None], value: Any) -> None:
         self.env = env
-        self.callbacks = _DISPATCH
         self._value = value
-        self._ok = True
         self.fn = fn
         heappush(env._queue, (when, NORMAL, next(env._eid), self))
-
-
-def _dispatch(event: Event) -> None:
-    event.fn(event._value)  # type: ignore[attr-defined]
-
-
-_DISPATCH: list[Callable[[Any], None]] = [_dispatch]
 
 
 class World:
