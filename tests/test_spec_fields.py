@@ -95,17 +95,18 @@ def test_bad_distributions(value: object, fragment: str) -> None:
         distributions.validate_python(value)
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        {"exponential": 30},
-        {"lognormal": {"median": 2, "p90": 6}},
-        {"gamma": {"shape": 2, "mean": 45}},
-        {"uniform": {"low": 5, "high": 15}},
-        {"triangular": {"low": 5, "mode": 10, "high": 30}},
-        {"empirical": {"values": [1, 10], "weights": [3, 1]}},
-    ],
-)
+#: One of each distribution that draws from the generator.
+RANDOM_DISTRIBUTIONS = [
+    {"exponential": 30},
+    {"lognormal": {"median": 2, "p90": 6}},
+    {"gamma": {"shape": 2, "mean": 45}},
+    {"uniform": {"low": 5, "high": 15}},
+    {"triangular": {"low": 5, "mode": 10, "high": 30}},
+    {"empirical": {"values": [1, 10], "weights": [3, 1]}},
+]
+
+
+@pytest.mark.parametrize("spec", RANDOM_DISTRIBUTIONS)
 def test_sample_means_match_analytic_means(spec: object) -> None:
     dist = distributions.validate_python(spec)
     rng = np.random.default_rng(7)
@@ -114,17 +115,7 @@ def test_sample_means_match_analytic_means(spec: object) -> None:
     assert draws.mean() == pytest.approx(mean, rel=0.03)
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        {"exponential": 30},
-        {"lognormal": {"median": 2, "p90": 6}},
-        {"gamma": {"shape": 2, "mean": 45}},
-        {"uniform": {"low": 5, "high": 15}},
-        {"triangular": {"low": 5, "mode": 10, "high": 30}},
-        {"empirical": {"values": [1, 10], "weights": [3, 1]}},
-    ],
-)
+@pytest.mark.parametrize("spec", RANDOM_DISTRIBUTIONS)
 def test_a_block_is_the_draws_one_at_a_time(spec: object) -> None:
     """numpy fills an array from the stream as it would draw one value after another."""
     dist = distributions.validate_python(spec)
