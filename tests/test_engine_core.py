@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from tabletop.sim.world import CallAt, Engine, _Call
+from tabletop.sim.world import CallAfter, CallAt, Engine
 
 
 def test_the_clock_follows_every_way_of_advancing() -> None:
@@ -17,7 +17,7 @@ def test_the_clock_follows_every_way_of_advancing() -> None:
         seen.append(("process", env.now))
 
     env.process(process())
-    _Call(env, 2.0, lambda value: seen.append((value, env.now)), "call")
+    CallAfter(env, 2.0, lambda value: seen.append((value, env.now)), "call")
     CallAt(env, 7.5, lambda value: seen.append((value, env.now)), "call at")
     env.step()  # the process starts
     assert env.now == 0

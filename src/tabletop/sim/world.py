@@ -49,7 +49,7 @@ class Engine(simpy.Environment):
         finally:
             self.now = self._now
 
-    def play(self, until: float, going: Collection[object] | None = None) -> None:
+    def play(self, until: SimTime, going: Collection[object] | None = None) -> None:
         """Process the events due before ``until``, while ``going`` (when given) is not empty.
 
         ``Environment.run`` and ``step`` done in one loop: timed callbacks, several per incident, are
@@ -75,8 +75,8 @@ def _dispatch(event: Event) -> None:
 _DISPATCH: list[Callable[[Any], None]] = [_dispatch]
 
 
-class _Call(Event):
-    """A timed callback: the cheapest way to schedule work on SimPy's heap."""
+class CallAfter(Event):
+    """A callback after ``delay`` minutes of engine time: the cheapest way to schedule work on SimPy's heap."""
 
     __slots__ = ("fn",)
     # Nothing ever adds callbacks to these events, so they all share one list; they never fail.
@@ -91,7 +91,7 @@ class _Call(Event):
         heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
 
 
-class CallAt(_Call):
+class CallAt(CallAfter):
     """A callback at engine time ``when`` rather than after a delay."""
 
     __slots__ = ()
@@ -160,7 +160,7 @@ class World:
         self._chains = self.prepared.chains
         #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
         #: rather than a method, as the engine schedules something several times per incident.
-        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(_Call, self.env)
+        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAfter, self.env)
         #: ``at(when, fn, value)``: the same at engine time ``when``.
         self.at: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAt, self.env)
         #: Escalation level timeouts, by delay.
@@ -222,7 +222,7 @@ class World:
                 self._create(payload)
             gap = gaps.exponential(mean_gap)
             if now + gap < horizon:
-                _Call(env, gap, arrive, None)
+                CallAfter(env, gap, arrive, None)
 
         first = gaps.exponential(mean_gap)
         if first < self.horizon:
