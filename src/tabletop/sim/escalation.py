@@ -262,6 +262,7 @@ class LevelTimeouts:
         due = self._due
         _, run, token = due.popleft()
         run.timeout(token)
+        # A run's token moves on whenever it pages again, is answered or stands down: such timeouts are overtaken.
         while due and due[0][2] != due[0][1]._token:
             due.popleft()
         if due:

@@ -37,8 +37,8 @@ _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 #: Empty until first written: most incidents never page for a role, a symptom or a second domain, and
 #: never hand over on a shift change, so they share these instead of each making empty containers.
-NO_RUNS: Mapping[str, EscalationRun] = MappingProxyType({})
-_NONE: frozenset[str] = frozenset()
+_NO_RUNS: Mapping[str, EscalationRun] = MappingProxyType({})
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 class Incident:
@@ -102,14 +102,14 @@ class Incident:
         self.closed = False
         self.declared = False
         self.root_run: EscalationRun | None = None
-        self.symptom_runs: Mapping[str, EscalationRun] = NO_RUNS
+        self.symptom_runs: Mapping[str, EscalationRun] = _NO_RUNS
         self.leads: dict[str, Responder] = {}
-        self.domain_runs: Mapping[str, EscalationRun] = NO_RUNS
-        self.role_runs: Mapping[str, EscalationRun] = NO_RUNS
+        self.domain_runs: Mapping[str, EscalationRun] = _NO_RUNS
+        self.role_runs: Mapping[str, EscalationRun] = _NO_RUNS
         #: A phase whose work is done, waiting for a player to declare its milestone (drills only).
         self.awaiting: str | None = None
         self.roles: dict[str, Responder] = {}
-        self.required = _NONE
+        self.required = _NO_NAMES
         self.engaged: dict[str, float] = {}
         self.phase = -1
         self.items: dict[str, WorkItem] = {}
@@ -124,9 +124,9 @@ class Incident:
         self._role_hours = 0.0
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
         self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
-        self._handing_over = _NONE
-        self._paged_roles = _NONE
-        self._triaging = _NONE
+        self._handing_over = _NO_NAMES
+        self._paged_roles = _NO_NAMES
+        self._triaging = _NO_NAMES
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = nan
@@ -583,7 +583,7 @@ class Incident:
         # Runs and work items point back here: dropping them lets reference counting free a closed
         # incident at once, instead of leaving it to the much slower cycle collector.
         self.root_run = None
-        self.symptom_runs = self.domain_runs = self.role_runs = NO_RUNS
+        self.symptom_runs = self.domain_runs = self.role_runs = _NO_RUNS
         self.items = {}
         cost = self.world.cost
         if cost is not None:
