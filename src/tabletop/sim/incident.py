@@ -96,7 +96,9 @@ class Incident:
             draws.tier,
             draws.security,
             draws.customer_facing,
-            started=world.env.now,
+            # Detected by nobody yet, started now; positional, as keywords would cost a dict per incident.
+            "",
+            world.env.now,
         )
         self.root_team = draws.team
         self.closed = False
