@@ -12,7 +12,7 @@ from tabletop.sim.after_action import AfterAction, after_action, ghost_run, writ
 from tabletop.sim.drill import FACILITATOR, Drill, Improvement
 from tabletop.sim.journal import DrillSetup
 
-SCENARIO, POLICY = "drill-db-failover", "payments-tiered"
+SCENARIO, POLICY, SEED = "drill-db-failover", "payments-tiered", 23
 PLAYED = ("incident_commander", "tech_lead:database")
 DECLARE = {"diagnose": "identified", "contain": "contained", "remediate": "recovered", "verify": "resolved"}
 NOTE = "<script>alert(1)</script> the commander never took the role"
@@ -20,7 +20,7 @@ NOTE = "<script>alert(1)</script> the commander never took the role"
 
 def new_drill(played: tuple[str, ...] = PLAYED) -> Drill:
     scenario, policy = load_pair(SCENARIO, POLICY)
-    return Drill(scenario, policy, DrillSetup(SCENARIO, POLICY, 7, played))
+    return Drill(scenario, policy, DrillSetup(SCENARIO, POLICY, SEED, played))
 
 
 def scripted_drill() -> Drill:
@@ -83,7 +83,7 @@ def test_markdown_and_html_have_every_section(written: tuple[str, str]) -> None:
         assert f"<h2>{section}</h2>" in page
     assert markdown.startswith("# After-action report: Drill: payments-db failover at 03:00\n")
     assert "| starts | Wednesday 6 January 2027, 03:00 (Europe/London) |" in markdown
-    assert "| seed | 7 |" in markdown
+    assert "| seed | 23 |" in markdown
     assert "| incident commander | players | Jamal Carter |" in markdown
     assert "| comms lead | engine | Tyler Johnson |" in markdown
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
@@ -117,8 +117,8 @@ def test_breached_sla_targets_are_areas_for_improvement(review: AfterAction, wri
         assert "The policy alone took" in area.analysis
         assert any(p.action == area.recommendation and p.due == "2027-02-05" for p in review.plan)
     markdown, _ = written
-    assert "- Observation: Incident 1 (SEV1) took 19.7m to mobilize; the target is 15m." in markdown
-    assert "| mobilize | 15m | 19.7m | **breached** |" in markdown
+    assert "- Observation: Incident 1 (SEV1) took 21.7m to mobilize; the target is 15m." in markdown
+    assert "| mobilize | 15m | 21.7m | **breached** |" in markdown
 
 
 def test_improvement_plan_puts_the_facilitator_first_and_proposes_each_action_once(review: AfterAction) -> None:
@@ -143,9 +143,9 @@ def test_ghost_run_is_an_engine_only_drill_of_the_same_seed(drill: Drill, review
     differences = {c.metric: c.difference for c in review.ghost.comparisons}
     assert differences["recover"] is None  # the drill ended before recovery; the ghost recovered
     contain = differences["contain"]
-    assert contain is not None and round(contain) == 12
+    assert contain is not None and round(contain) == 5
     assert "the policy alone was faster on" in review.ghost.verdict.lower()
-    assert "contain by 12 minutes" in review.ghost.verdict
+    assert "contain by 5 minutes" in review.ghost.verdict
     assert "only the policy alone reached recover" in review.ghost.verdict
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from tabletop.spec.distributions import Distribution, Empirical, LogNormal
+from tabletop.spec.distributions import Distribution, Empirical, Fixed, LogNormal
 from tabletop.spec.fields import Duration, TimeOfDay, TimeZoneName, Weekday, parse_duration
 from tabletop.spec.windows import Window
 
@@ -95,23 +95,41 @@ def test_bad_distributions(value: object, fragment: str) -> None:
         distributions.validate_python(value)
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        {"exponential": 30},
-        {"lognormal": {"median": 2, "p90": 6}},
-        {"gamma": {"shape": 2, "mean": 45}},
-        {"uniform": {"low": 5, "high": 15}},
-        {"triangular": {"low": 5, "mode": 10, "high": 30}},
-        {"empirical": {"values": [1, 10], "weights": [3, 1]}},
-    ],
-)
+#: One of each distribution that draws from the generator.
+RANDOM_DISTRIBUTIONS = [
+    {"exponential": 30},
+    {"lognormal": {"median": 2, "p90": 6}},
+    {"gamma": {"shape": 2, "mean": 45}},
+    {"uniform": {"low": 5, "high": 15}},
+    {"triangular": {"low": 5, "mode": 10, "high": 30}},
+    {"empirical": {"values": [1, 10], "weights": [3, 1]}},
+]
+
+
+@pytest.mark.parametrize("spec", RANDOM_DISTRIBUTIONS)
 def test_sample_means_match_analytic_means(spec: object) -> None:
     dist = distributions.validate_python(spec)
     rng = np.random.default_rng(7)
     draws = np.array([dist.sample(rng) for _ in range(20_000)])  # type: ignore[attr-defined]
     mean = dist.mean()  # type: ignore[attr-defined]
     assert draws.mean() == pytest.approx(mean, rel=0.03)
+
+
+@pytest.mark.parametrize("spec", RANDOM_DISTRIBUTIONS)
+def test_a_block_is_the_draws_one_at_a_time(spec: object) -> None:
+    """numpy fills an array from the stream as it would draw one value after another."""
+    dist = distributions.validate_python(spec)
+    rng = np.random.default_rng(5)
+    singles = [dist.sample(rng) for _ in range(50)]  # type: ignore[attr-defined]
+    block = dist.block(np.random.default_rng(5), 50)  # type: ignore[attr-defined]
+    assert all(isinstance(v, float) for v in block)
+    assert block == pytest.approx(singles, rel=1e-12)
+
+
+def test_a_fixed_block_draws_nothing() -> None:
+    rng = np.random.default_rng(5)
+    assert Fixed(value=3).block(rng, 4) == [3.0] * 4
+    assert rng.random() == np.random.default_rng(5).random()
 
 
 def test_lognormal_quantiles() -> None:

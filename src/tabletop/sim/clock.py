@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,10 @@ WEEK = 7 * 1440
 _EPOCH_WEEKDAY_MINUTES = 3 * 1440
 #: UTC offsets are looked up once per zone and hour of POSIX time (no zone changes offset twice in an hour).
 _OFFSET_BLOCK = 3600
+#: A block not looked up yet (None marks a block in which the offset changes).
+_UNSEEN = -(10**9)
+#: Fractions of a second from which rounding to microseconds may reach the next second.
+_LAST_MICROSECOND = 0.9999995
 
 
 class Clock:
@@ -44,17 +49,20 @@ class Clock:
 
     def minute_of_week(self, t: SimTime, tz: ZoneInfo) -> int:
         """The local minute of the week at engine time ``t`` in ``tz``, Monday 00:00 = 0."""
-        # The POSIX second datetime.fromtimestamp puts this instant in (it rounds to microseconds, half to even).
-        fraction, whole = math.modf(self.start_ts + t * 60.0)
-        micro = round(fraction * 1e6)
-        second = int(whole) + 1 if micro >= 1_000_000 else int(whole) - 1 if micro < 0 else int(whole)
+        instant = self.start_ts + t * 60.0
+        second = int(instant)
+        if not 0.0 <= instant - second < _LAST_MICROSECOND:
+            # The POSIX second datetime.fromtimestamp puts this instant in: it rounds to microseconds, half to
+            # even, which moves an instant less than half a microsecond before a second into that second.
+            fraction, whole = math.modf(instant)
+            micro = round(fraction * 1e6)
+            second = int(whole) + 1 if micro >= 1_000_000 else int(whole) - 1 if micro < 0 else int(whole)
         blocks = self._offsets.get(tz)
         if blocks is None:
             blocks = self._offsets[tz] = {}
         block = second // _OFFSET_BLOCK
-        if block in blocks:
-            offset = blocks[block]
-        else:
+        offset = blocks.get(block, _UNSEEN)
+        if offset is _UNSEEN:
             first = _offset(block * _OFFSET_BLOCK, tz)
             offset = blocks[block] = first if _offset((block + 1) * _OFFSET_BLOCK - 1, tz) == first else None
         if offset is None:
@@ -87,6 +95,28 @@ def hour_class(minute_of_week: int) -> HourClass:
     if day < 5 and hour < 18:
         return "business"
     return "off"
+
+
+#: Minutes of the day at which PagerDuty's hour classes change (08:00, 18:00, 22:00).
+_HOUR_CLASS_CHANGES = (8 * 60, 18 * 60, 22 * 60)
+
+
+def week_of_moments(person: Person) -> list[tuple[Context, HourClass]]:
+    """A person's context and hour class at every local minute of the week (Monday 00:00 = index 0).
+
+    Both change only where a working-hours, sleep or hour-class boundary falls, so each day is
+    worked out once per stretch between boundaries; equal moments share one tuple.
+    """
+    shared: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {}
+    week: list[tuple[Context, HourClass]] = []
+    windows = (person.working_hours, person.sleep)
+    boundaries = sorted({0, 1440, *_HOUR_CLASS_CHANGES, *(w.start for w in windows), *(w.end for w in windows)})
+    for day in range(7):
+        for start, end in pairwise(boundaries):
+            minute = day * 1440 + start
+            moment = (person_context(person, minute), hour_class(minute))
+            week.extend([shared.setdefault(moment, moment)] * (end - start))
+    return week
 
 
 def person_zone(person: Person) -> ZoneInfo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from math import isnan, nan
 from typing import TYPE_CHECKING
@@ -67,10 +68,6 @@ class EscalationRun:
         self.stood_down = True
         self._token += 1
 
-    def start(self) -> None:
-        """Page the first applicable level."""
-        self._enter(0)
-
     def advance(self) -> None:
         """Move on to the next level now (a manual or triggered escalation)."""
         if not self.done:
@@ -86,7 +83,8 @@ class EscalationRun:
         elif self.level < len(self.chain.levels):
             self._page_level(self.chain.levels[self.level], self.level)
 
-    def _enter(self, index: int) -> None:
+    def _enter(self, index: int = 0) -> None:
+        """Page the first applicable level from ``index`` on; ``start()`` pages from the first."""
         if self.acknowledged_by is not None or self.incident.closed:
             return
         levels = self.chain.levels
@@ -115,14 +113,21 @@ class EscalationRun:
                     self.world.after(wake - self.world.env.now, self._retry, (index, self._token))
                 return
         if self.acknowledged_by is None and not self.incident.closed:  # an instant answer needs no timer
-            self.world.after(level.delay, self._timeout, self._token)
+            timeouts = self.world.level_timeouts.get(level.delay)
+            if timeouts is None:
+                timeouts = self.world.level_timeouts[level.delay] = LevelTimeouts(self.world, level.delay)
+            timeouts.set(self)
+
+    #: Page the first applicable level (``_enter`` itself rather than a call to it: every incident starts runs).
+    start = _enter
 
     def _retry(self, payload: tuple[int, int]) -> None:
         index, token = payload
         if token == self._token:
             self._enter(index)
 
-    def _timeout(self, token: int) -> None:
+    def timeout(self, token: int) -> None:
+        """The level paged with ``token`` went unanswered for its delay: move on, unless that has been overtaken."""
         if token == self._token and not self.done:
             self.incident.record.escalations += 1
             self._enter(self.level + 1)
@@ -226,3 +231,41 @@ class EscalationRun:
         self._reinforcing = self.world.env.now
         self._page_level(self.chain.levels[self.level], self.level)
         return True
+
+
+class LevelTimeouts:
+    """Escalation timeouts that all wait the same delay, so they fall due in the order they were set.
+
+    Only the earliest still-live timeout waits on the engine's heap; the others wait in line. Most
+    timeouts are overtaken by an acknowledgement: those are dropped from the line without ever
+    becoming an event.
+    """
+
+    __slots__ = ("_at", "_delay", "_due", "_env", "_waiting")
+
+    def __init__(self, world: World, delay: float) -> None:
+        self._at = world.at
+        self._env = world.env
+        self._delay = delay
+        self._due: deque[tuple[float, EscalationRun, int]] = deque()
+        #: Whether an event on the heap will look at the head of the line.
+        self._waiting = False
+
+    def set(self, run: EscalationRun) -> None:
+        """Start the timeout of the level ``run`` has just paged."""
+        self._due.append((self._env.now + self._delay, run, run._token))
+        if not self._waiting:
+            self._waiting = True
+            self._at(self._due[0][0], self._fire, None)
+
+    def _fire(self, _: object) -> None:
+        due = self._due
+        _, run, token = due.popleft()
+        run.timeout(token)
+        # A run's token moves on whenever it pages again, is answered or stands down: such timeouts are overtaken.
+        while due and due[0][2] != due[0][1]._token:
+            due.popleft()
+        if due:
+            self._at(due[0][0], self._fire, None)
+        else:
+            self._waiting = False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from math import isnan, nan
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from tabletop.policies.model import EscalationChain
@@ -33,6 +35,10 @@ SLA_MILESTONE = {
 _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
+#: Empty until first written: most incidents never page for a role, a symptom or a second domain, and
+#: never hand over on a shift change, so they share these instead of each making empty containers.
+_NO_RUNS: Mapping[str, EscalationRun] = MappingProxyType({})
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 class Incident:
@@ -81,30 +87,31 @@ class Incident:
         self.kind = kind
         self.draws = draws
         self.plan = world.prepared.plans[draws.tier]
-        service = world.services[draws.root_service]
         self.record = IncidentRecord(
             world.replication,
             number,
-            kind.id,
+            draws.incident_type,
             draws.root_service,
-            service.owner,
+            draws.team,
             draws.tier,
-            kind.security,
-            service.customer_facing,
-            started=world.env.now,
+            draws.security,
+            draws.customer_facing,
+            # Detected by nobody yet, started now; positional, as keywords would cost a dict per incident.
+            "",
+            world.env.now,
         )
-        self.root_team = service.owner
+        self.root_team = draws.team
         self.closed = False
         self.declared = False
         self.root_run: EscalationRun | None = None
-        self.symptom_runs: dict[str, EscalationRun] = {}
+        self.symptom_runs: Mapping[str, EscalationRun] = _NO_RUNS
         self.leads: dict[str, Responder] = {}
-        self.domain_runs: dict[str, EscalationRun] = {}
-        self.role_runs: dict[str, EscalationRun] = {}
+        self.domain_runs: Mapping[str, EscalationRun] = _NO_RUNS
+        self.role_runs: Mapping[str, EscalationRun] = _NO_RUNS
         #: A phase whose work is done, waiting for a player to declare its milestone (drills only).
         self.awaiting: str | None = None
         self.roles: dict[str, Responder] = {}
-        self.required: set[str] = set()
+        self.required = _NO_NAMES
         self.engaged: dict[str, float] = {}
         self.phase = -1
         self.items: dict[str, WorkItem] = {}
@@ -119,9 +126,9 @@ class Incident:
         self._role_hours = 0.0
         #: People past their shift who stay on (stay-until rules), with the rotation level they leave.
         self._staying: dict[str, tuple[Responder, tuple[str, str]]] = {}
-        self._handing_over: set[str] = set()
-        self._paged_roles: set[str] = set()
-        self._triaging: set[str] = set()
+        self._handing_over = _NO_NAMES
+        self._paged_roles = _NO_NAMES
+        self._triaging = _NO_NAMES
         #: Minutes a receiver must spend (briefing, or redoing lost context) before their next work here.
         self.extra_work: dict[str, float] = {}
         self._last_progress = nan
@@ -139,13 +146,16 @@ class Incident:
             self._state = _WAITING_ACK
             if self.plan.triggers:
                 triggers.arm(self.world, self)
+        if service == self.draws.root_service or correlated:
+            self._page_root()
+            return
         owner = self.world.services[service].owner
-        if service == self.draws.root_service or correlated or owner == self.root_team:
+        if owner == self.root_team:
             self._page_root()
         elif service not in self.symptom_runs and not self.leads:
             chain = self.world.route(service, self)
             run = EscalationRun(self.world, self, chain, self._symptom_acknowledged, self._lead_seat(owner))
-            self.symptom_runs[service] = run
+            self.symptom_runs = {**self.symptom_runs, service: run}
             run.start()
 
     def _page_root(self) -> None:
@@ -174,7 +184,7 @@ class Incident:
             return
         # The symptom owner triages (once, however many of their alerts fire), finds the cause
         # elsewhere and hands over to the root owner.
-        self._triaging.add(responder.id)
+        self._triaging |= {responder.id}
         self.world.after(self.draws.triage, self._symptom_handoff, responder)
 
     def _symptom_handoff(self, sender: Responder) -> None:
@@ -194,7 +204,7 @@ class Incident:
         declaring = not self.declared and not self.plan.page and not self.domain_runs
         self._first_acknowledgement(responder, refresh=not declaring)
         self._engage(responder)
-        domains = self.world.lead_domains(responder.id, self.kind, self.root_team)
+        domains = self.world.lead_domains(responder.id, self, self.root_team)
         pending = self._pending_symptom_handoff
         if pending is not None:
             self._pending_symptom_handoff = None
@@ -224,15 +234,15 @@ class Incident:
             if role == "tech_lead":
                 for domain in self.kind.domains:
                     if required:
-                        self.required.add(f"tech_lead:{domain}")
+                        self.required |= {f"tech_lead:{domain}"}
                     if domain not in self.leads:
                         self._page_domain(domain, handoff=not required)
             elif role == "security" and not self.kind.security:
                 continue
             elif role not in self._paged_roles:
                 if required:
-                    self.required.add(role)
-                self._paged_roles.add(role)
+                    self.required |= {role}
+                self._paged_roles |= {role}
                 self._page_role(role)
 
     def request_help(self) -> None:
@@ -243,7 +253,7 @@ class Incident:
     def _page_role(self, role: str) -> None:
         chain = self.world.role_chain(role)
         if chain is None:
-            self.required.discard(role)
+            self.required -= {role}
             return
 
         def engaged(responder: Responder) -> None:
@@ -259,7 +269,7 @@ class Incident:
             self._check_mobilized()
 
         run = EscalationRun(self.world, self, chain, engaged, role)
-        self.role_runs[role] = run
+        self.role_runs = {**self.role_runs, role: run}
         run.start()
 
     def _page_domain(self, domain: str, *, handoff: bool) -> None:
@@ -278,7 +288,7 @@ class Incident:
             self._set_lead(domain, responder)
 
         run = EscalationRun(self.world, self, chain, engaged, lead_seat(domain) if self.world.seats else "")
-        self.domain_runs[domain] = run
+        self.domain_runs = {**self.domain_runs, domain: run}
         self.waiting_domains.setdefault(domain, self.world.env.now)
         run.start()
         self.refresh()
@@ -309,7 +319,7 @@ class Incident:
             return
         minutes = now - since
         self.world.add_engagement(responder.id, minutes)
-        cost = self.world.policy.cost
+        cost = self.world.cost
         if cost is not None:
             self._role_hours += minutes / 60 * cost.multipliers.get(self._role_of(responder), 0.5)  # type: ignore[call-overload]
 
@@ -337,7 +347,7 @@ class Incident:
         if role == "tech_lead":
             self._mobilize((role,), required=False)
         elif role not in self._paged_roles:
-            self._paged_roles.add(role)
+            self._paged_roles |= {role}
             self._page_role(role)
 
     def bring_in(self, chain: EscalationChain) -> None:
@@ -350,7 +360,7 @@ class Incident:
         run = self.role_runs.get(role)
         if run is not None and not run.done:
             run.stand_down()
-        self._paged_roles.add(role)
+        self._paged_roles |= {role}
         previous = self.roles.get(role)
         acting = previous.id if previous is not None else self.record.commander if role == "incident_commander" else ""
         self._engage(responder)
@@ -373,7 +383,7 @@ class Incident:
 
     def change_work(self, phase: str, domain: str | None, *, add: float = 0.0, factor: float = 1.0) -> None:
         """A decision's effect: add minutes to, or scale, a phase's work (one domain, or every domain of it)."""
-        work = self.draws.work[phase]
+        work = self.draws.work[PHASES.index(phase)]
         domains = [domain] if domain is not None else list(work)
         current = 0 <= self.phase < len(PHASES) and PHASES[self.phase] == phase
         for name in domains:
@@ -439,12 +449,12 @@ class Incident:
         successor = self.world.on_call_now(*shift)
         if successor is None or successor == responder.id:
             return  # nobody to hand to: they carry on
-        self._handing_over.add(responder.id)
+        self._handing_over |= {responder.id}
         role = self._role_of(responder)
         handoff = self.world.new_handoff(self, "shift_change", role, responder.id)
 
         def took_over(receiver: Responder) -> None:
-            self._handing_over.discard(responder.id)
+            self._handing_over -= {responder.id}
             if self.closed or not self._holds(responder):
                 return
             self._engage(receiver)
@@ -519,7 +529,7 @@ class Incident:
             if phase == len(PHASES):
                 self._close()
                 return
-            work = all_work[PHASES[phase]]
+            work = all_work[phase]
             if work:
                 self.items = {}
                 # Starting work or paging a domain re-evaluates the incident's state each time.
@@ -531,7 +541,7 @@ class Incident:
                 return
 
     def _start_domain_work(self, domain: str) -> None:
-        work = self.draws.work[PHASES[self.phase]]
+        work = self.draws.work[self.phase]
         if domain not in work or domain in self.items:
             return
         lead = self.leads[domain]
@@ -546,7 +556,7 @@ class Incident:
 
     def _work_done(self, item: WorkItem) -> None:
         items = self.items
-        for domain in self.draws.work[PHASES[self.phase]]:
+        for domain in self.draws.work[self.phase]:
             done = items.get(domain)
             if done is None or done.remaining > 0:
                 self.refresh()
@@ -575,11 +585,9 @@ class Incident:
         # Runs and work items point back here: dropping them lets reference counting free a closed
         # incident at once, instead of leaving it to the much slower cycle collector.
         self.root_run = None
-        self.symptom_runs = {}
-        self.domain_runs = {}
-        self.role_runs = {}
+        self.symptom_runs = self.domain_runs = self.role_runs = _NO_RUNS
         self.items = {}
-        cost = self.world.policy.cost
+        cost = self.world.cost
         if cost is not None:
             review_hours = 1 + 0.5 * len(self.participants)
             self.record.cost = (self._role_hours + review_hours) * cost.hourly_rate
@@ -622,7 +630,7 @@ class Incident:
     def _domain_waiting(self) -> bool:
         """Whether the current phase needs a domain still waiting for its lead."""
         waiting = self.waiting_domains
-        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[PHASES[self.phase]])
+        return 0 <= self.phase < len(PHASES) and any(d in waiting for d in self.draws.work[self.phase])
 
     def quiet_left(self, window: float) -> float:
         """Minutes until the incident has gone ``window`` without progress; 0 once it has (stalled)."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, EscalationTrigger, Policy, Target, Tier
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import Scenario
-from tabletop.sim.clock import Clock, Context, HourClass
+from tabletop.sim.clock import Clock, Context, HourClass, week_of_moments
 from tabletop.sim.draws import IncidentSampler
 from tabletop.sim.responders import Behaviour
 
@@ -96,13 +96,15 @@ class Prepared:
             person.id: Behaviour.resolve(scenario.responsiveness_profiles.get(person.responsiveness), person.response)
             for person in scenario.people
         }
-        #: Each person's context and hour class by local minute of the week, filled in as pages need them;
-        #: people with the same working and sleeping hours share one table.
-        tables: dict[tuple[str, str], dict[int, tuple[Context, HourClass]]] = {}
-        self.moments = {
-            person.id: tables.setdefault((person.working_hours.describe(), person.sleep.describe()), {})
-            for person in scenario.people
-        }
+        #: Each person's context and hour class by local minute of the week; people with the same working
+        #: and sleeping hours share one table.
+        tables: dict[tuple[str, str], list[tuple[Context, HourClass]]] = {}
+        self.moments = {}
+        for person in scenario.people:
+            hours = (person.working_hours.describe(), person.sleep.describe())
+            if hours not in tables:
+                tables[hours] = week_of_moments(person)
+            self.moments[person.id] = tables[hours]
         #: Chains built on demand (routes, roles, domains, successors, triggers), the same in every replication.
         self.chains: dict[tuple[str, ...], EscalationChain | None] = {}
         #: What the policy does with each tier's incidents.

@@ -6,7 +6,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from tabletop.scenarios.model import (
     Person,
     ResponsivenessProfile,
 )
-from tabletop.sim.clock import Context, HourClass, hour_class, person_context, person_zone
+from tabletop.sim.clock import Context, HourClass, person_zone
 from tabletop.sim.records import PageRecord
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.distributions import Distribution, Fixed
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 
 #: Interruptions in this many minutes before a page slow its acknowledgement (fatigue).
 FATIGUE_WINDOW = 24 * 60.0
-#: One shared tuple per context and hour class, so the per-minute tables hold references, not copies.
-_MOMENTS: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {
-    (context, hours): (context, hours) for context in get_args(Context) for hours in get_args(HourClass)
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +105,7 @@ class Responder:
         person: Person,
         behaviour: Behaviour,
         index: int,
-        moments: dict[int, tuple[Context, HourClass]],
+        moments: list[tuple[Context, HourClass]],
     ) -> None:
         self.world = world
         self.person = person
@@ -140,9 +136,7 @@ class Responder:
     def moment(self, now: float) -> tuple[int, Context, HourClass]:
         """Local minute of the week, work / off hours / sleep, and PagerDuty hour class at engine time ``now``."""
         minute = self.world.clock.minute_of_week(now, self.zone)
-        known = self._moments.get(minute)
-        if known is None:
-            known = self._moments[minute] = _MOMENTS[person_context(self.person, minute), hour_class(minute)]
+        known = self._moments[minute]
         return minute, known[0], known[1]
 
     def record_page(self, run: EscalationRun, level: int) -> PageRecord:

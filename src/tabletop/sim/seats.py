@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from tabletop.scenarios.model import Scenario
+from tabletop.scenarios.model import PHASES, Scenario
 
 if TYPE_CHECKING:
     from tabletop.sim.escalation import EscalationRun
@@ -39,7 +39,7 @@ def lead_seat(domain: str) -> str:
 
 def declarers(incident: Incident, phase: str) -> tuple[str, ...]:
     """Seats that may declare a phase's milestone: the commander and the tech leads working the phase."""
-    return ("incident_commander", *(lead_seat(domain) for domain in incident.draws.work[phase]))
+    return ("incident_commander", *(lead_seat(domain) for domain in incident.draws.work[PHASES.index(phase)]))
 
 
 def role_of(seat: str) -> str:

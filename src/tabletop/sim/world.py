@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
-from heapq import heappush
-from operator import attrgetter
+from heapq import heappop, heappush
 from typing import Any
 
-import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
@@ -21,6 +19,9 @@ from tabletop.policies.model import (
     Tier,
 )
 from tabletop.scenarios.model import IncidentType, Scenario, scenario_offset
+from tabletop.sim.clock import SimTime
+from tabletop.sim.draws import IncidentStream
+from tabletop.sim.escalation import LevelTimeouts
 from tabletop.sim.incident import Incident
 from tabletop.sim.pool import Pool
 from tabletop.sim.prepared import DRAIN_LIMIT, Prepared, single_level
@@ -30,31 +31,41 @@ from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
 
-#: Objects allocated between young-generation collections while a replication runs. Closed incidents are
-#: freed by reference counting, so collections mostly find nothing: Python's default of 700 runs them in vain.
-YOUNG_COLLECTION_THRESHOLD = 20_000
-
 
 class Engine(simpy.Environment):
-    """SimPy's environment, its clock read without running Python code (the engine reads it often per incident)."""
+    """SimPy's environment, its clock a plain attribute: the engine reads it many times per incident.
 
-    now = property(attrgetter("_now"))
+    SimPy's ``now`` is a property over ``_now``; here every step copies ``_now`` into ``now``.
+    """
 
+    #: Engine time; a plain attribute, not SimPy's read-only property.
+    now: SimTime = 0.0
 
-class _Call(Event):
-    """A timed callback: the cheapest way to schedule work on SimPy's heap."""
+    def step(self) -> None:
+        """Process the next event (``Environment.step``), the clock set to its time while its callbacks run."""
+        self.now = self.peek()
+        try:
+            super().step()
+        finally:
+            self.now = self._now
 
-    __slots__ = ("fn",)
+    def play(self, until: SimTime, going: Collection[object] | None = None) -> None:
+        """Process the events due before ``until``, while ``going`` (when given) is not empty.
 
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Any], None], value: Any) -> None:
-        self.env = env
-        # Nothing ever adds callbacks to these events, so they can all share one list.
-        self.callbacks = _DISPATCH
-        self._value = value
-        self._ok = True
-        self.fn = fn
-        # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+        ``Environment.run`` and ``step`` done in one loop: timed callbacks, several per incident, are
+        dispatched here directly; any other event goes through ``step`` as usual.
+        """
+        queue = self._queue
+        while queue and (going is None or going):
+            when, _, _, event = queue[0]
+            if when >= until:
+                break
+            if event.callbacks is _DISPATCH:
+                heappop(queue)
+                self._now = self.now = when
+                event.fn(event._value)  # type: ignore[attr-defined]
+            else:
+                self.step()
 
 
 def _dispatch(event: Event) -> None:
@@ -62,6 +73,34 @@ def _dispatch(event: Event) -> None:
 
 
 _DISPATCH: list[Callable[[Any], None]] = [_dispatch]
+
+
+class CallAfter(Event):
+    """A callback after ``delay`` minutes of engine time: the cheapest way to schedule work on SimPy's heap."""
+
+    __slots__ = ("fn",)
+    # Nothing ever adds callbacks to these events, so they all share one list; they never fail.
+    callbacks = _DISPATCH
+    _ok = True
+
+    def __init__(self, env: Engine, delay: float, fn: Callable[[Any], None], value: Any) -> None:
+        self.env = env
+        self._value = value
+        self.fn = fn
+        # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
+        heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
+
+
+class CallAt(CallAfter):
+    """A callback at engine time ``when`` rather than after a delay."""
+
+    __slots__ = ()
+
+    def __init__(self, env: Engine, when: float, fn: Callable[[Any], None], value: Any) -> None:
+        self.env = env
+        self._value = value
+        self.fn = fn
+        heappush(env._queue, (when, NORMAL, next(env._eid), self))
 
 
 class World:
@@ -98,6 +137,8 @@ class World:
         self.tier_rank = {tier.id: i for i, tier in enumerate(policy.tiers)}
         self.tiers: dict[str, Tier] = {tier.id: tier for tier in policy.tiers}
         self.chains = {c.id: c for c in policy.escalation_chains}
+        #: What incidents cost, when the policy counts it.
+        self.cost = policy.cost
         self.responders: dict[str, Responder] = {}
         for index, person in enumerate(scenario.people):
             self.responders[person.id] = Responder(
@@ -114,12 +155,16 @@ class World:
         self.open: set[Incident] = set()
         #: The drill's seats when people play roles; None in Monte Carlo runs.
         self.seats: Seats | None = None
-        self._attributes: dict[str, np.random.Generator] = {}
+        self._incidents: dict[str, IncidentStream] = {}
         self._count = 0
         self._chains = self.prepared.chains
         #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
         #: rather than a method, as the engine schedules something several times per incident.
-        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(_Call, self.env)
+        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAfter, self.env)
+        #: ``at(when, fn, value)``: the same at engine time ``when``.
+        self.at: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAt, self.env)
+        #: Escalation level timeouts, by delay.
+        self.level_timeouts: dict[float, LevelTimeouts] = {}
 
     # -- scheduling ----------------------------------------------------------------------
     def begin(self) -> None:
@@ -129,25 +174,30 @@ class World:
 
     def run(self) -> ReplicationRecords:
         """Play arrivals up to the horizon, let open incidents finish, and return the records."""
-        thresholds = gc.get_threshold()
-        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
+        # Closed incidents hold no reference cycles and are freed by reference counting: the cycle collector
+        # would only walk live objects in vain while the replication runs (a test keeps it that way).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self.begin()
-            self.env.run(until=self.horizon)
-            cutoff = self.horizon + DRAIN_LIMIT
-            while self.open and self.env.peek() < cutoff:
-                self.env.step()
+            env = self.env
+            env.play(self.horizon)
+            # As after ``Environment.run(until=horizon)``, the clock stands at the horizon even when nothing was due.
+            env._now = env.now = max(env.now, self.horizon)
+            env.play(self.horizon + DRAIN_LIMIT, self.open)
         finally:
-            gc.set_threshold(*thresholds)
-        for incident in sorted(self.open, key=lambda i: i.number):
+            if collecting:
+                gc.enable()
+        # Incidents still open at the cut-off are recorded as they stand.
+        for incident in self.open:
             incident.settle()
-            self.records.incidents.append(incident.record)
-        self.records.incidents.sort(key=attrgetter("incident"))
         return self.records
 
     # -- arrivals ------------------------------------------------------------------------
     def _start_arrivals(self, index: int, kind: IncidentType) -> None:
-        attributes = self._attributes[kind.id] = stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        attributes = self._incidents[kind.id] = IncidentStream(
+            self.prepared.samplers[kind.id], stream(self.seed, self.replication, Source.ATTRIBUTES, index)
+        )
         if kind.times is not None:
             for text in kind.times:
                 offset = scenario_offset(text, self.scenario.start)
@@ -172,18 +222,20 @@ class World:
                 self._create(payload)
             gap = gaps.exponential(mean_gap)
             if now + gap < horizon:
-                _Call(env, gap, arrive, None)
+                CallAfter(env, gap, arrive, None)
 
         first = gaps.exponential(mean_gap)
         if first < self.horizon:
             self.after(first, arrive, None)
 
-    def _create(self, payload: tuple[IncidentType, np.random.Generator]) -> None:
-        kind, rng = payload
+    def _create(self, payload: tuple[IncidentType, IncidentStream]) -> None:
+        kind, incidents = payload
         self._count += 1
-        draws = self.prepared.samplers[kind.id].draw(rng)
+        draws = incidents.next()
         incident = Incident(self, self._count, kind, draws)
         self.open.add(incident)
+        # Recorded as it starts, so records come in incident order; the incident fills its record in as it goes.
+        self.records.incidents.append(incident.record)
         if self.seats is not None:
             self.seats.started(incident)
         if draws.detect_after > 0:
@@ -197,7 +249,7 @@ class World:
     def start_incident(self, kind_id: str) -> None:
         """Start an incident of a type now (a drill decision's effect), drawn from that type's own stream."""
         kind = next(k for k in self.scenario.incident_types if k.id == kind_id)
-        self._create((kind, self._attributes[kind.id]))
+        self._create((kind, self._incidents[kind.id]))
 
     def _alert(self, payload: tuple[Incident, str, bool, str]) -> None:
         incident, service, correlated, by = payload
@@ -207,7 +259,7 @@ class World:
     def route(self, service_id: str, incident: Incident) -> EscalationChain:
         """The chain the first matching route names for an alert on ``service_id``."""
         # Every incident routes its first alert, so the known chain is looked up without a builder.
-        key = ("route", service_id, incident.kind.id, incident.record.tier)
+        key = ("route", service_id, incident.record.incident_type, incident.record.tier)
         chain = self._chains.get(key)
         if chain is None:
             chain = self._chains[key] = self._match(service_id, self.services[service_id].owner, incident)
@@ -300,18 +352,19 @@ class World:
         """A one-level chain paging one person (for a handover to a named successor)."""
         return self.chain(("person", person), lambda: single_level(f"person.{person}", Target(person=person)))
 
-    def lead_domains(self, person: str, kind: IncidentType, team: str) -> tuple[str, ...]:
-        """Domains, in order, a person who answers for ``team`` leads in an incident of ``kind``.
+    def lead_domains(self, person: str, incident: Incident, team: str) -> tuple[str, ...]:
+        """Domains, in order, a person who answers for ``team`` leads in ``incident``.
 
         Their own teams' domains that the incident involves; else the team's domain, if involved, else its first.
         """
-        key = (person, kind.id, team)
+        key = (person, incident.record.incident_type, team)
         domains = self._lead_domains.get(key)
         if domains is None:
-            own = self._person_domains.get(person, set()).intersection(kind.domains)
+            involved = incident.kind.domains
+            own = self._person_domains.get(person, set()).intersection(involved)
             if not own:
                 team_domain = self.team_domain[team]
-                own = {team_domain if team_domain in kind.domains else kind.domains[0]}
+                own = {team_domain if team_domain in involved else involved[0]}
             domains = self._lead_domains[key] = tuple(sorted(own))
         return domains
 
@@ -356,6 +409,5 @@ class World:
         self.records.engaged[person] = self.records.engaged.get(person, 0.0) + minutes
 
     def incident_closed(self, incident: Incident) -> None:
-        """Record a resolved incident."""
+        """A resolved incident is no longer open (its record is complete)."""
         self.open.discard(incident)
-        self.records.incidents.append(incident.record)

@@ -26,7 +26,23 @@ from tabletop.spec.suggest import did_you_mean
 _Z90 = 1.2815515655446004
 
 
-class Fixed(Spec):
+class Sampled(Spec):
+    """A distribution the engine draws from, one value or a block of values at a time."""
+
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        """numpy's draw: one value when ``size`` is None, else an array of ``size`` values."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw in minutes."""
+        return float(self._draw(rng, None))
+
+    def block(self, rng: np.random.Generator, size: int) -> list[float]:
+        """``size`` draws in minutes, in one call to the generator."""
+        return self._draw(rng, size).tolist()  # type: ignore[no-any-return]
+
+
+class Fixed(Sampled):
     """Always the same value."""
 
     kind: Literal["fixed"] = "fixed"
@@ -37,11 +53,15 @@ class Fixed(Spec):
         return self.value
 
     def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
+        """One draw in minutes (the generator is left untouched)."""
         return self.value
 
+    def block(self, rng: np.random.Generator, size: int) -> list[float]:
+        """``size`` draws in minutes (the generator is left untouched)."""
+        return [self.value] * size
 
-class Exponential(Spec):
+
+class Exponential(Sampled):
     """Memoryless, with the given mean."""
 
     kind: Literal["exponential"] = "exponential"
@@ -51,12 +71,11 @@ class Exponential(Spec):
         """Expected value in minutes."""
         return self.mean_
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(rng.exponential(self.mean_))
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return rng.exponential(self.mean_, size)
 
 
-class LogNormal(Spec):
+class LogNormal(Sampled):
     """Right-skewed, given by its median and 90th percentile (how people quote response times)."""
 
     kind: Literal["lognormal"] = "lognormal"
@@ -78,12 +97,11 @@ class LogNormal(Spec):
         """Expected value in minutes."""
         return self.median * math.exp(self.sigma**2 / 2)
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(rng.lognormal(math.log(self.median), self.sigma))
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return rng.lognormal(math.log(self.median), self.sigma, size)
 
 
-class Gamma(Spec):
+class Gamma(Sampled):
     """Gamma with the given shape and mean."""
 
     kind: Literal["gamma"] = "gamma"
@@ -94,12 +112,11 @@ class Gamma(Spec):
         """Expected value in minutes."""
         return self.mean_
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(rng.gamma(self.shape, self.mean_ / self.shape))
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return rng.gamma(self.shape, self.mean_ / self.shape, size)
 
 
-class Uniform(Spec):
+class Uniform(Sampled):
     """Every value between low and high equally likely."""
 
     kind: Literal["uniform"] = "uniform"
@@ -116,12 +133,11 @@ class Uniform(Spec):
         """Expected value in minutes."""
         return (self.low + self.high) / 2
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(rng.uniform(self.low, self.high))
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return rng.uniform(self.low, self.high, size)
 
 
-class Triangular(Spec):
+class Triangular(Sampled):
     """Low, most likely and high values: the three-point estimate."""
 
     kind: Literal["triangular"] = "triangular"
@@ -141,12 +157,11 @@ class Triangular(Spec):
         """Expected value in minutes."""
         return (self.low + self.mode + self.high) / 3
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(rng.triangular(self.low, self.mode, self.high))
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return rng.triangular(self.low, self.mode, self.high, size)
 
 
-class Empirical(Spec):
+class Empirical(Sampled):
     """Observed values, drawn with equal or given weights."""
 
     kind: Literal["empirical"] = "empirical"
@@ -168,9 +183,8 @@ class Empirical(Spec):
         """Expected value in minutes."""
         return sum(v * p for v, p in zip(self.values, self._probabilities(), strict=True))
 
-    def sample(self, rng: np.random.Generator) -> float:
-        """One draw in minutes."""
-        return float(self.values[int(rng.choice(len(self.values), p=self._probabilities()))])
+    def _draw(self, rng: np.random.Generator, size: int | None) -> Any:
+        return np.asarray(self.values)[rng.choice(len(self.values), size, p=self._probabilities())]
 
 
 _KINDS: dict[str, str] = {
