@@ -8,6 +8,7 @@ from functools import partial
 from heapq import heappop, heappush
 from typing import Any
 
+import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
@@ -103,6 +104,63 @@ class CallAt(CallAfter):
         heappush(env._queue, (when, NORMAL, next(env._eid), self))
 
 
+class PoissonArrivals:
+    """Arrivals of one incident type: a Poisson process, thinned to the type's hour-of-week profile.
+
+    Each arrival schedules the next with a fresh bound method: a closure or a stored one would refer
+    to itself, and keep the world alive after its run until the cycle collector came by.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_create",
+        "_env",
+        "_gaps",
+        "_horizon",
+        "_keep",
+        "_mean_gap",
+        "_payload",
+        "_peak",
+        "_weights",
+    )
+
+    def __init__(self, world: World, kind: IncidentType, incidents: IncidentStream, index: int) -> None:
+        assert kind.rate_per_week is not None
+        arrivals = stream(world.seed, world.replication, Source.ARRIVALS, index)
+        weights = world.prepared.weights[kind.id]
+        self._peak = max(weights)
+        self._weights = weights
+        # Per minute, at the busiest hour.
+        self._mean_gap = 1.0 / (kind.rate_per_week * self._peak / 10080.0)
+        flat = min(weights) == self._peak
+        # A flat profile draws only gaps; otherwise each arrival also draws whether it is kept (thinning).
+        self._gaps: Exponentials | np.random.Generator = Exponentials(arrivals) if flat else arrivals
+        self._keep = None if flat else arrivals
+        self._clock = (world.clock, zone(world.scenario.time_zone))
+        self._create = world.create
+        self._payload = (kind, incidents)
+        self._env = world.env
+        self._horizon = world.horizon
+
+    def next_after(self, now: SimTime) -> None:
+        """Schedule the arrival after ``now``, unless it falls past the horizon."""
+        gap = self._gaps.exponential(self._mean_gap)
+        if now + gap < self._horizon:
+            CallAfter(self._env, gap, self.arrive, None)
+
+    def arrive(self, _: object) -> None:
+        """An arrival: an incident starts (if thinning keeps it) and the next arrival is scheduled."""
+        now = self._env.now
+        keep = self._keep
+        if keep is None or keep.random() * self._peak < self._weights[self._minute(now) // 60]:
+            self._create(self._payload)
+        self.next_after(now)
+
+    def _minute(self, now: SimTime) -> int:
+        clock, tz = self._clock
+        return clock.minute_of_week(now, tz)
+
+
 class World:
     """One replication: the environment, the people, the roster and the incidents."""
 
@@ -191,7 +249,22 @@ class World:
         # Incidents still open at the cut-off are recorded as they stand.
         for incident in self.open:
             incident.settle()
+        self._let_go()
         return self.records
+
+    def _let_go(self) -> None:
+        """Drop the world's hold on its people, pools, incidents and pending events once its run is over.
+
+        They all point back at the world: left as they are, the world and its records would be freed
+        only by the cycle collector, which walks every surviving record of every replication meanwhile.
+        """
+        self.env._queue.clear()
+        self.open.clear()
+        self.level_timeouts.clear()
+        for responder in self.responders.values():
+            responder.pools.clear()
+        self.responders.clear()
+        self.pools.clear()
 
     # -- arrivals ------------------------------------------------------------------------
     def _start_arrivals(self, index: int, kind: IncidentType) -> None:
@@ -202,33 +275,14 @@ class World:
             for text in kind.times:
                 offset = scenario_offset(text, self.scenario.start)
                 if 0 <= offset < self.horizon:
-                    self.after(offset, self._create, (kind, attributes))
+                    self.after(offset, self.create, (kind, attributes))
             return
         assert kind.rate_per_week is not None
-        arrivals = stream(self.seed, self.replication, Source.ARRIVALS, index)
-        weights = self.prepared.weights[kind.id]
-        peak = max(weights)
-        mean_gap = 1.0 / (kind.rate_per_week * peak / 10080.0)  # per minute, at the busiest hour
-        flat = min(weights) == peak
-        # A flat profile draws only gaps; otherwise each arrival also draws whether it is kept (thinning).
-        gaps = Exponentials(arrivals) if flat else arrivals
-        tz = zone(self.scenario.time_zone)
-        payload = (kind, attributes)
-        env, horizon = self.env, self.horizon
+        first = PoissonArrivals(self, kind, attributes, index)
+        first.next_after(self.env.now)
 
-        def arrive(_: Any) -> None:
-            now = env.now
-            if flat or arrivals.random() * peak < weights[self.clock.minute_of_week(now, tz) // 60]:
-                self._create(payload)
-            gap = gaps.exponential(mean_gap)
-            if now + gap < horizon:
-                CallAfter(env, gap, arrive, None)
-
-        first = gaps.exponential(mean_gap)
-        if first < self.horizon:
-            self.after(first, arrive, None)
-
-    def _create(self, payload: tuple[IncidentType, IncidentStream]) -> None:
+    def create(self, payload: tuple[IncidentType, IncidentStream]) -> None:
+        """Start an incident of a type now, with the next draws of the type's stream."""
         kind, incidents = payload
         self._count += 1
         draws = incidents.next()
@@ -249,7 +303,7 @@ class World:
     def start_incident(self, kind_id: str) -> None:
         """Start an incident of a type now (a drill decision's effect), drawn from that type's own stream."""
         kind = next(k for k in self.scenario.incident_types if k.id == kind_id)
-        self._create((kind, self._incidents[kind.id]))
+        self.create((kind, self._incidents[kind.id]))
 
     def _alert(self, payload: tuple[Incident, str, bool, str]) -> None:
         incident, service, correlated, by = payload
