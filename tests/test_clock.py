@@ -35,11 +35,11 @@ def test_the_week_table_is_each_minute_worked_out_alone(working: Window, sleep: 
     week = week_of_moments(person)
     assert len(week) == WEEK
     for minute in range(0, WEEK, 7):
-        assert week[minute] == (person_context(person, minute), hour_class(minute))
+        assert week[minute] == (person_context(person, minute), hour_class(minute), minute // 60)
     for minute in (working.start, working.end, sleep.start, sleep.end, 479, 480, 1079, 1080, 1319, 1320):
         for day in range(7):
             at = (day * 1440 + minute) % WEEK
-            assert week[at] == (person_context(person, at), hour_class(at))
+            assert week[at] == (person_context(person, at), hour_class(at), at // 60)
 
 
 @given(

@@ -97,25 +97,25 @@ def hour_class(minute_of_week: int) -> HourClass:
     return "off"
 
 
+#: A person's situation at a local minute of the week: context, PagerDuty hour class and hour of the week.
+Moment = tuple[Context, HourClass, int]
 #: Minutes of the day at which PagerDuty's hour classes change (08:00, 18:00, 22:00).
 _HOUR_CLASS_CHANGES = (8 * 60, 18 * 60, 22 * 60)
 
 
-def week_of_moments(person: Person) -> list[tuple[Context, HourClass]]:
-    """A person's context and hour class at every local minute of the week (Monday 00:00 = index 0).
+def week_of_moments(person: Person) -> list[Moment]:
+    """A person's moment at every local minute of the week (Monday 00:00 = index 0).
 
-    Both change only where a working-hours, sleep or hour-class boundary falls, so each day is
-    worked out once per stretch between boundaries; equal moments share one tuple.
+    A moment changes only on the hour or where a working-hours or sleep window starts or ends, so
+    each day is worked out once per stretch between those; every minute of a stretch shares one tuple.
     """
-    shared: dict[tuple[Context, HourClass], tuple[Context, HourClass]] = {}
-    week: list[tuple[Context, HourClass]] = []
+    week: list[Moment] = []
     windows = (person.working_hours, person.sleep)
-    boundaries = sorted({0, 1440, *_HOUR_CLASS_CHANGES, *(w.start for w in windows), *(w.end for w in windows)})
+    boundaries = sorted({*range(0, 1441, 60), *(w.start for w in windows), *(w.end for w in windows)})
     for day in range(7):
         for start, end in pairwise(boundaries):
             minute = day * 1440 + start
-            moment = (person_context(person, minute), hour_class(minute))
-            week.extend([shared.setdefault(moment, moment)] * (end - start))
+            week.extend([(person_context(person, minute), hour_class(minute), minute // 60)] * (end - start))
     return week
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from tabletop.policies.model import Backstop, EscalationChain, EscalationLevel, EscalationTrigger, Policy, Target, Tier
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import Scenario
-from tabletop.sim.clock import Clock, Context, HourClass, week_of_moments
+from tabletop.sim.clock import Clock, Moment, week_of_moments
 from tabletop.sim.draws import IncidentSampler
 from tabletop.sim.responders import Behaviour
 
@@ -98,7 +98,7 @@ class Prepared:
         }
         #: Each person's context and hour class by local minute of the week; people with the same working
         #: and sleeping hours share one table.
-        tables: dict[tuple[str, str], list[tuple[Context, HourClass]]] = {}
+        tables: dict[tuple[str, str], list[Moment]] = {}
         self.moments = {}
         for person in scenario.people:
             hours = (person.working_hours.describe(), person.sleep.describe())

@@ -16,7 +16,7 @@ from tabletop.scenarios.model import (
     Person,
     ResponsivenessProfile,
 )
-from tabletop.sim.clock import Context, HourClass, person_zone
+from tabletop.sim.clock import Context, Moment, person_zone
 from tabletop.sim.records import PageRecord
 from tabletop.sim.streams import Source, stream
 from tabletop.spec.distributions import Distribution, Fixed
@@ -105,15 +105,16 @@ class Responder:
         person: Person,
         behaviour: Behaviour,
         index: int,
-        moments: list[tuple[Context, HourClass]],
+        moments: list[Moment],
     ) -> None:
         self.world = world
         self.person = person
         self.id = person.id
         self.zone = person_zone(person)
         self.behaviour = behaviour
-        #: Context and hour class by local minute of the week, shared by every replication.
+        #: The moment at each local minute of the week, shared by every replication.
         self._moments = moments
+        self._clock = world.clock
         self._index = index
         self._rng: np.random.Generator | None = None
         self.current: WorkItem | None = None
@@ -133,19 +134,17 @@ class Responder:
         return self._rng
 
     # -- pages ---------------------------------------------------------------------------
-    def moment(self, now: float) -> tuple[int, Context, HourClass]:
-        """Local minute of the week, work / off hours / sleep, and PagerDuty hour class at engine time ``now``."""
-        minute = self.world.clock.minute_of_week(now, self.zone)
-        known = self._moments[minute]
-        return minute, known[0], known[1]
+    def moment(self, now: float) -> Moment:
+        """Work / off hours / sleep, PagerDuty hour class and local hour of the week at engine time ``now``."""
+        return self._moments[self._clock.minute_of_week(now, self.zone)]
 
     def record_page(self, run: EscalationRun, level: int) -> PageRecord:
         """Record a page for ``run`` to this person now, its outcome still open."""
         world = self.world
         now = world.env.now
-        minute, context, hours = self.moment(now)
+        context, hours, hour = self.moment(now)
         incident = run.incident
-        record = PageRecord(world.replication, incident.number, self.id, now, context, hours, minute // 60, level)
+        record = PageRecord(world.replication, incident.number, self.id, now, context, hours, hour, level)
         world.records.pages.append(record)
         incident.record.pages += 1
         return record
@@ -277,7 +276,7 @@ class Responder:
             held = [page for _, _, page in self.held_pages]
             self.held_pages.clear()
             for page in held:
-                self._answer_later(page, self.moment(self.world.env.now)[1])
+                self._answer_later(page, self.moment(self.world.env.now)[0])
         if self.current is None and self.queue:
             _, _, item = self.queue.pop(0)
             self._start(item)
