@@ -290,3 +290,8 @@ def test_a_journal_is_never_overwritten_and_must_be_a_journal(tmp_path: Path) ->
     other.write_text("not json\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"other.jsonl:1: not a journal line"):
         read_journal(other)
+    older = tmp_path / "older.jsonl"
+    head, *rest = path.read_text(encoding="utf-8").splitlines()
+    older.write_text("\n".join([json.dumps({**json.loads(head), "version": 1}), *rest]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"older.jsonl: journal version 1; this Tabletop reads 2"):
+        read_journal(older)

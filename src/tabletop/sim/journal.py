@@ -17,8 +17,9 @@ from typing import IO, Any
 
 from tabletop.errors import InputError
 
-#: Bumped when the journal's lines change meaning.
-JOURNAL_VERSION = 1
+#: Bumped when the journal's lines change meaning, or when the engine would play its inputs out
+#: differently (2: incidents' attributes drawn a block at a time).
+JOURNAL_VERSION = 2
 
 
 @dataclass(frozen=True)
