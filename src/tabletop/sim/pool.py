@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 class Pool:
     """Incidents waiting for any free member of one team (an M/M/c queue when nothing else interferes)."""
 
+    __slots__ = ("members", "reserved", "waiting", "world")
+
     def __init__(self, world: World, members: list[Responder]) -> None:
         self.world = world
         self.members = members

@@ -99,6 +99,24 @@ class Page:
 class Responder:
     """One person in the simulation: pages in, acknowledgements and work out."""
 
+    __slots__ = (
+        "_clock",
+        "_index",
+        "_moments",
+        "_rng",
+        "_sequence",
+        "behaviour",
+        "current",
+        "held_pages",
+        "id",
+        "interruptions",
+        "person",
+        "pools",
+        "queue",
+        "world",
+        "zone",
+    )
+
     def __init__(
         self,
         world: World,

@@ -164,6 +164,41 @@ class PoissonArrivals:
 class World:
     """One replication: the environment, the people, the roster and the incidents."""
 
+    __slots__ = (
+        "_chains",
+        "_count",
+        "_incidents",
+        "_lead_domains",
+        "_person_domains",
+        "after",
+        "at",
+        "calendar",
+        "chains",
+        "clock",
+        "cost",
+        "env",
+        "horizon",
+        "level_timeouts",
+        "open",
+        "policy",
+        "policy_rng",
+        "pools",
+        "prepared",
+        "records",
+        "replication",
+        "responders",
+        "rostered",
+        "round_robin",
+        "scenario",
+        "seats",
+        "seed",
+        "services",
+        "team_domain",
+        "teams",
+        "tier_rank",
+        "tiers",
+    )
+
     def __init__(
         self,
         scenario: Scenario,
