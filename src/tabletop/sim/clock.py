@@ -24,7 +24,7 @@ WEEK = 7 * 1440
 _EPOCH_WEEKDAY_MINUTES = 3 * 1440
 #: UTC offsets are looked up once per zone and hour of POSIX time (no zone changes offset twice in an hour).
 _OFFSET_BLOCK = 3600
-#: A block not looked up yet (None marks a block in which the offset changes).
+#: A block not looked up yet, as no UTC offset is this far out (None marks a block in which the offset changes).
 _UNSEEN = -(10**9)
 #: Fractions of a second from which rounding to microseconds may reach the next second.
 _LAST_MICROSECOND = 0.9999995
@@ -62,7 +62,7 @@ class Clock:
             blocks = self._offsets[tz] = {}
         block = second // _OFFSET_BLOCK
         offset = blocks.get(block, _UNSEEN)
-        if offset is _UNSEEN:
+        if offset == _UNSEEN:
             first = _offset(block * _OFFSET_BLOCK, tz)
             offset = blocks[block] = first if _offset((block + 1) * _OFFSET_BLOCK - 1, tz) == first else None
         if offset is None:
