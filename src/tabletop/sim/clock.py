@@ -99,8 +99,6 @@ def hour_class(minute_of_week: int) -> HourClass:
 
 #: A person's situation at a local minute of the week: context, PagerDuty hour class and hour of the week.
 Moment = tuple[Context, HourClass, int]
-#: Minutes of the day at which PagerDuty's hour classes change (08:00, 18:00, 22:00).
-_HOUR_CLASS_CHANGES = (8 * 60, 18 * 60, 22 * 60)
 
 
 def week_of_moments(person: Person) -> list[Moment]:

@@ -96,8 +96,8 @@ class Prepared:
             person.id: Behaviour.resolve(scenario.responsiveness_profiles.get(person.responsiveness), person.response)
             for person in scenario.people
         }
-        #: Each person's context and hour class by local minute of the week; people with the same working
-        #: and sleeping hours share one table.
+        #: Each person's moment (context, hour class, hour of the week) by local minute of the week; people
+        #: with the same working and sleeping hours share one table.
         tables: dict[tuple[str, str], list[Moment]] = {}
         self.moments = {}
         for person in scenario.people:
