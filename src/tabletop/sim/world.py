@@ -122,6 +122,7 @@ class PoissonArrivals:
         "_payload",
         "_peak",
         "_weights",
+        "_zone",
     )
 
     def __init__(self, world: World, kind: IncidentType, incidents: IncidentStream, index: int) -> None:
@@ -136,7 +137,8 @@ class PoissonArrivals:
         # A flat profile draws only gaps; otherwise each arrival also draws whether it is kept (thinning).
         self._gaps: Exponentials | np.random.Generator = Exponentials(arrivals) if flat else arrivals
         self._keep = None if flat else arrivals
-        self._clock = (world.clock, zone(world.scenario.time_zone))
+        self._clock = world.clock
+        self._zone = zone(world.scenario.time_zone)
         self._create = world.create
         self._payload = (kind, incidents)
         self._env = world.env
@@ -152,13 +154,12 @@ class PoissonArrivals:
         """An arrival: an incident starts (if thinning keeps it) and the next arrival is scheduled."""
         now = self._env.now
         keep = self._keep
-        if keep is None or keep.random() * self._peak < self._weights[self._minute(now) // 60]:
+        if (
+            keep is None
+            or keep.random() * self._peak < self._weights[self._clock.minute_of_week(now, self._zone) // 60]
+        ):
             self._create(self._payload)
         self.next_after(now)
-
-    def _minute(self, now: SimTime) -> int:
-        clock, tz = self._clock
-        return clock.minute_of_week(now, tz)
 
 
 class World:
@@ -312,9 +313,7 @@ class World:
                 if 0 <= offset < self.horizon:
                     self.after(offset, self.create, (kind, attributes))
             return
-        assert kind.rate_per_week is not None
-        first = PoissonArrivals(self, kind, attributes, index)
-        first.next_after(self.env.now)
+        PoissonArrivals(self, kind, attributes, index).next_after(self.env.now)
 
     def create(self, payload: tuple[IncidentType, IncidentStream]) -> None:
         """Start an incident of a type now, with the next draws of the type's stream."""
