@@ -63,6 +63,7 @@ class IncidentSampler:
         "_probabilities",
         "_propagation",
         "_services",
+        "_widest",
         "_work",
     )
 
@@ -76,6 +77,9 @@ class IncidentSampler:
         #: Per root service: its owner, whether customers use it, whether it is monitored, the incident's tier.
         self._facts = {s.id: (s.owner, s.customer_facing, s.monitored, kind.tier or s.tier) for s in scenario.services}
         self._dependents = dependents
+        fan_outs = [dependents[root] for root in self._names]
+        #: The most dependent services, and the most propagation hops, that any root of this type has.
+        self._widest = (max(map(len, fan_outs)), max(sum(depth for _, depth in fan_out) for fan_out in fan_outs))
         self._detection = kind.detection
         self._propagation = scenario.propagation_delay
         self._work = [(phase, list(kind.work.phase(phase).items())) for phase in PHASES]
@@ -138,9 +142,7 @@ class IncidentSampler:
 
     def _symptoms(self, rng: np.random.Generator, roots: list[str]) -> list[tuple[Symptom, ...]]:
         """The symptoms of each incident of a block given its root; each has draws for the widest fan-out."""
-        fan_outs = [self._dependents[root] for root in self._names]
-        services = max(map(len, fan_outs))
-        hops = max(sum(depth for _, depth in fan_out) for fan_out in fan_outs)
+        services, hops = self._widest
         size = len(roots)
         if not services:
             return [()] * size
