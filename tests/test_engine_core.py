@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from functools import partial
 from types import SimpleNamespace
 from typing import Any, cast
 
 from tabletop.sim.escalation import EscalationRun, LevelTimeouts
-from tabletop.sim.world import CallAfter, CallAt, Engine, World
+from tabletop.sim.world import Engine, World
 
 
 def test_the_clock_follows_every_way_of_advancing() -> None:
@@ -20,8 +19,8 @@ def test_the_clock_follows_every_way_of_advancing() -> None:
         seen.append(("process", env.now))
 
     env.process(process())
-    CallAfter(env, 2.0, lambda value: seen.append((value, env.now)), "call")
-    CallAt(env, 7.5, lambda value: seen.append((value, env.now)), "call at")
+    env.after(2.0, lambda value: seen.append((value, env.now)), "call")
+    env.at(7.5, lambda value: seen.append((value, env.now)), "call at")
     env.step()  # the process starts
     assert env.now == 0
     env.play(2.5)
@@ -36,11 +35,11 @@ def test_play_stops_before_until_and_when_nothing_is_going_on() -> None:
     env = Engine()
     fired: list[float] = []
     for when in (1.0, 2.0, 3.0):
-        CallAt(env, when, fired.append, when)
+        env.at(when, fired.append, when)
     env.play(2.0)
     assert fired == [1.0]
     going = {"open"}
-    CallAt(env, 2.5, lambda _: going.clear(), None)
+    env.at(2.5, lambda _: going.clear(), None)
     env.play(10.0, going)
     assert fired == [1.0, 2.0] and env.now == 2.5 and env.peek() == 3.0
 
@@ -66,11 +65,11 @@ class _Run:
 
 def test_level_timeouts_wait_in_line_with_one_event_and_drop_those_overtaken() -> None:
     env = Engine()
-    world = SimpleNamespace(env=env, at=partial(CallAt, env))
+    world = SimpleNamespace(env=env, at=env.at)
     timeouts = LevelTimeouts(cast(World, world), 10.0)
     a, b, c = _Run(env), _Run(env), _Run(env, [timeouts])
     for when, run in ((0.0, a), (1.0, b), (2.0, c)):
-        CallAt(env, when, lambda r: timeouts.set(cast(EscalationRun, r)), run)
+        env.at(when, lambda r: timeouts.set(cast(EscalationRun, r)), run)
     env.play(3.0)
     assert len(env._queue) == 1, "three timeouts set, one event on the heap"
     b._token += 1  # b is answered at 5: its timeout is overtaken

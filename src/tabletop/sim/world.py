@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection
-from functools import partial
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import NORMAL
 
 from tabletop.policies.model import (
     EscalationChain,
@@ -32,18 +31,40 @@ from tabletop.sim.seats import Seats
 from tabletop.sim.streams import Exponentials, Source, stream
 from tabletop.spec.fields import zone
 
+#: What a timed callback is called with.
+Callback = Callable[[Any], None]
+
 
 class Engine(simpy.Environment):
-    """SimPy's environment, its clock a plain attribute: the engine reads it many times per incident.
+    """SimPy's environment with timed callbacks, and its clock a plain attribute.
 
+    A timed callback waits on SimPy's heap as ``(time, priority, id, fn, value)``: no event object, as the
+    engine schedules several per incident. ``step`` and ``play`` call ``fn(value)`` when its time comes;
+    SimPy's own events (processes, timeouts, ``run(until=...)``) sit on the same heap as usual.
     SimPy's ``now`` is a property over ``_now``; here every step copies ``_now`` into ``now``.
     """
 
     #: Engine time; a plain attribute, not SimPy's read-only property.
     now: SimTime = 0.0
+    #: SimPy's heap, which here also holds timed callbacks.
+    _queue: list[Any]
+
+    def after(self, delay: float, fn: Callback, value: Any) -> None:
+        """Call ``fn(value)`` after ``delay`` minutes of engine time."""
+        heappush(self._queue, (self.now + delay, NORMAL, next(self._eid), fn, value))
+
+    def at(self, when: SimTime, fn: Callback, value: Any) -> None:
+        """Call ``fn(value)`` at engine time ``when``."""
+        heappush(self._queue, (when, NORMAL, next(self._eid), fn, value))
 
     def step(self) -> None:
         """Process the next event (``Environment.step``), the clock set to its time while its callbacks run."""
+        queue = self._queue
+        if queue and len(queue[0]) == _CALLBACK:
+            when, _, _, fn, value = heappop(queue)
+            self._now = self.now = when
+            fn(value)
+            return
         self.now = self.peek()
         try:
             super().step()
@@ -53,55 +74,25 @@ class Engine(simpy.Environment):
     def play(self, until: SimTime, going: Collection[object] | None = None) -> None:
         """Process the events due before ``until``, while ``going`` (when given) is not empty.
 
-        ``Environment.run`` and ``step`` done in one loop: timed callbacks, several per incident, are
-        dispatched here directly; any other event goes through ``step`` as usual.
+        ``Environment.run`` and ``step`` done in one loop: timed callbacks are called here directly; any
+        other event goes through ``step`` as usual.
         """
         queue = self._queue
         while queue and (going is None or going):
-            when, _, _, event = queue[0]
+            entry = queue[0]
+            when = entry[0]
             if when >= until:
                 break
-            if event.callbacks is _DISPATCH:
+            if len(entry) == _CALLBACK:
                 heappop(queue)
                 self._now = self.now = when
-                event.fn(event._value)  # type: ignore[attr-defined]
+                entry[3](entry[4])
             else:
                 self.step()
 
 
-def _dispatch(event: Event) -> None:
-    event.fn(event._value)  # type: ignore[attr-defined]
-
-
-_DISPATCH: list[Callable[[Any], None]] = [_dispatch]
-
-
-class CallAfter(Event):
-    """A callback after ``delay`` minutes of engine time: the cheapest way to schedule work on SimPy's heap."""
-
-    __slots__ = ("fn",)
-    # Nothing ever adds callbacks to these events, so they all share one list; they never fail.
-    callbacks = _DISPATCH
-    _ok = True
-
-    def __init__(self, env: Engine, delay: float, fn: Callable[[Any], None], value: Any) -> None:
-        self.env = env
-        self._value = value
-        self.fn = fn
-        # Environment.schedule, spelt out: one Python call fewer for each of the several events per incident.
-        heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), self))
-
-
-class CallAt(CallAfter):
-    """A callback at engine time ``when`` rather than after a delay."""
-
-    __slots__ = ()
-
-    def __init__(self, env: Engine, when: float, fn: Callable[[Any], None], value: Any) -> None:
-        self.env = env
-        self._value = value
-        self.fn = fn
-        heappush(env._queue, (when, NORMAL, next(env._eid), self))
+#: The length of a timed callback's heap entry (SimPy's events have four items).
+_CALLBACK = 5
 
 
 class PoissonArrivals:
@@ -148,7 +139,7 @@ class PoissonArrivals:
         """Schedule the arrival after ``now``, unless it falls past the horizon."""
         gap = self._gaps.exponential(self._mean_gap)
         if now + gap < self._horizon:
-            CallAfter(self._env, gap, self.arrive, None)
+            self._env.after(gap, self.arrive, None)
 
     def arrive(self, _: object) -> None:
         """An arrival: an incident starts (if thinning keeps it) and the next arrival is scheduled."""
@@ -252,11 +243,10 @@ class World:
         self._incidents: dict[str, IncidentStream] = {}
         self._count = 0
         self._chains = self.prepared.chains
-        #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time; a partial
-        #: rather than a method, as the engine schedules something several times per incident.
-        self.after: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAfter, self.env)
+        #: ``after(delay, fn, value)`` calls ``fn(value)`` after ``delay`` minutes of engine time (``Engine.after``).
+        self.after = self.env.after
         #: ``at(when, fn, value)``: the same at engine time ``when``.
-        self.at: Callable[[float, Callable[[Any], None], Any], object] = partial(CallAt, self.env)
+        self.at = self.env.at
         #: Escalation level timeouts, by delay.
         self.level_timeouts: dict[float, LevelTimeouts] = {}
 
