@@ -49,8 +49,11 @@ def test_oncall_table_with_scenario_names(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("at", "message"),
     [
-        ("2027-01-12T10:00", "--at '2027-01-12T10:00' has no UTC offset; add one, e.g. 2027-01-12T10:00Z"),
+        ("2027-01-12T10:00", "--at 2027-01-12T10:00:00 has no UTC offset; add one, e.g. 2027-01-12T10:00:00Z"),
+        # The suggested fix must itself be accepted: a bare date gets a time of day in it.
+        ("2027-01-12", "--at 2027-01-12T00:00:00 has no UTC offset; add one, e.g. 2027-01-12T00:00:00Z"),
         ("next tuesday", "--at 'next tuesday' is not an ISO-8601 date-time"),
+        ("2027-01-12+01:00", "--at '2027-01-12+01:00' is not an ISO-8601 date-time"),
     ],
 )
 def test_oncall_bad_instant(capsys: pytest.CaptureFixture[str], at: str, message: str) -> None:

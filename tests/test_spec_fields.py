@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from tabletop.spec.distributions import Distribution, Empirical, Fixed, LogNormal
-from tabletop.spec.fields import Duration, TimeOfDay, TimeZoneName, Weekday, parse_duration
+from tabletop.spec.fields import Duration, Instant, LocalDateTime, TimeOfDay, TimeZoneName, Weekday, parse_duration
 from tabletop.spec.windows import Window
 
 durations = TypeAdapter(Duration)
@@ -61,6 +61,35 @@ def test_time_zone_suggestion() -> None:
     assert zones.validate_python("Asia/Singapore") == "Asia/Singapore"
     with pytest.raises(ValidationError, match="unknown time zone 'America/New_Yrok'; did you mean 'America/New_York'"):
         zones.validate_python("America/New_Yrok")
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2027-03-14", datetime(2027, 3, 14)),
+        ("2027-03-14T06:30", datetime(2027, 3, 14, 6, 30)),
+        ("2027-03-14 06:30", datetime(2027, 3, 14, 6, 30)),
+        ("20270314T0630", datetime(2027, 3, 14, 6, 30)),
+    ],
+)
+def test_local_date_times(text: str, local: datetime) -> None:
+    assert TypeAdapter(LocalDateTime).validate_python(text) == local
+
+
+def test_a_date_followed_by_an_offset_is_refused_not_read_as_a_time() -> None:
+    # Python's own reader takes the "+01:00" after a bare date for 01:00 that day.
+    assert datetime.fromisoformat("2027-03-14+01:00") == datetime(2027, 3, 14, 1, 0)
+    for kind in (LocalDateTime, Instant):
+        with pytest.raises(ValidationError, match="'2027-03-14\\+01:00' is not an ISO-8601 date-time"):
+            TypeAdapter(kind).validate_python("2027-03-14+01:00")
+
+
+def test_an_instant_needs_an_offset_and_the_suggested_one_is_accepted() -> None:
+    with pytest.raises(
+        ValidationError, match="2027-03-14T00:00:00 has no UTC offset; add one, e.g. 2027-03-14T00:00:00Z"
+    ):
+        TypeAdapter(Instant).validate_python("2027-03-14")
+    assert TypeAdapter(Instant).validate_python("2027-03-14T00:00:00Z").utcoffset() is not None
 
 
 def test_weekdays() -> None:

@@ -11,7 +11,7 @@ from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, load_policy
 from tabletop.policies.roster import RosterCalendar
 from tabletop.scenarios.model import Scenario
-from tabletop.spec.fields import zone
+from tabletop.spec.fields import read_datetime, require_offset, zone
 
 
 def register(commands: Any) -> None:
@@ -40,12 +40,9 @@ def register(commands: Any) -> None:
 def parse_instant(text: str, option: str = "--at") -> datetime:
     """An aware datetime from a command-line option such as --at."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} '{text}' is not an ISO-8601 date-time such as 2027-03-14T06:30:00Z") from None
-    if value.tzinfo is None:
-        raise InputError(f"{option} '{text}' has no UTC offset; add one, e.g. {text}Z or {text}+01:00")
-    return value
+        return require_offset(read_datetime(text, "2027-03-14T06:30:00Z"))
+    except ValueError as exc:
+        raise InputError(f"{option} {exc}") from None
 
 
 def _person_label(person_id: str, scenario: Scenario | None, at: datetime) -> str:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from tabletop.policies.model import HolidayCover, Layer, Policy, Restriction, Rotation, RotationLevel
-from tabletop.spec.fields import zone
+from tabletop.spec.fields import require_offset, zone
 from tabletop.spec.suggest import did_you_mean
 
 _DAY = 86_400
@@ -236,9 +236,7 @@ def level_segments(level: RotationLevel, tz: ZoneInfo, start: float, end: float)
 
 def _aware_seconds(at: datetime) -> float:
     """POSIX seconds of an aware datetime; a naive one would silently read the machine's zone."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{at.isoformat()} has no UTC offset; add one, e.g. {at.isoformat()}Z")
-    return at.timestamp()
+    return require_offset(at).timestamp()
 
 
 class RosterCalendar:

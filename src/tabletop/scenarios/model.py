@@ -19,6 +19,8 @@ from tabletop.spec.fields import (
     Spec,
     TimeZoneName,
     parse_duration,
+    read_datetime,
+    require_offset,
     shown,
 )
 from tabletop.spec.suggest import did_you_mean
@@ -32,9 +34,7 @@ _RELATIVE = re.compile(r"^\+\s*(\d+):([0-5]\d)$")
 def parse_scenario_time(value: Any) -> str:
     """Check a scenario time: ``+HH:MM`` or ``+<duration>`` after the start, or an ISO instant."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
-        return value.isoformat()
+        return require_offset(value).isoformat()
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("+"):
@@ -47,7 +47,7 @@ def parse_scenario_time(value: Any) -> str:
                 pass
         else:
             try:
-                if datetime.fromisoformat(text).tzinfo is not None:
+                if read_datetime(text, "").tzinfo is not None:
                     return text
             except ValueError:
                 pass

@@ -182,22 +182,40 @@ Identifier = Annotated[
 ]
 
 
+#: A date and a time of day, with the separator between them.
+_DATE_AND_TIME = re.compile(r"\d[Tt ]\d")
+
+
+def read_datetime(text: str, example: str) -> datetime:
+    """A datetime from ISO-8601 text; a date alone is its midnight.
+
+    A date followed by anything but a time of day is refused: Python reads "2027-03-14+01:00" as 01:00.
+    """
+    try:
+        value = datetime.fromisoformat(text)
+        if not _DATE_AND_TIME.search(text):
+            date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not an ISO-8601 date-time such as {example}") from None
+    return value
+
+
+def require_offset(value: datetime) -> datetime:
+    """``value``, which must carry a UTC offset: a naive one would silently read the machine's zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
+    return value
+
+
 def _read_datetime(value: Any, example: str) -> Any:
     """A datetime from ISO text; anything else is returned for the caller to judge."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"'{value}' is not an ISO-8601 date-time such as {example}") from None
-    return value
+    return read_datetime(value, example) if isinstance(value, str) else value
 
 
 def _instant(value: Any) -> datetime:
     value = _read_datetime(value, "2027-01-04T09:00:00Z")
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"{value.isoformat()} has no UTC offset; add one, e.g. {value.isoformat()}Z")
-        return value
+        return require_offset(value)
     raise ValueError(f"expected an ISO-8601 date-time with offset such as 2027-01-04T09:00:00Z, got {shown(value)}")
 
 
