@@ -6,13 +6,16 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tabletop.cli import main
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, policy_path
-from tabletop.sim.compare import compare_document, differences, run_to_precision
+from tabletop.sim.compare import compare_document, differences, paired_difference, run_to_precision
 from tabletop.sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from tabletop.sim.experiment import run_experiment
+from tabletop.sim.metrics import Aggregate
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint, apply, pareto_front, parse_setting, variants
 
@@ -42,6 +45,21 @@ def test_a_longer_escalation_delay_is_detectably_worse() -> None:
     assert entry["ci95"][1] < 0
     assert entry["verdict"] == "worse"
     assert differences(slow, fast)["sla"]["SEV2"]["time_to_acknowledge"]["verdict"] == "better"
+
+
+shares = st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)), min_size=2, max_size=12)
+
+
+@given(shares)
+def test_a_paired_difference_of_shares_stays_within_100_points(pairs: list[tuple[float, float]]) -> None:
+    _, policy = load_pair("startup", "startup-basic")
+    baseline, other = Aggregate(policy), Aggregate(policy)
+    key = ("SEV1", "time_to_acknowledge")
+    baseline.sla_attainment[key] = {r: ours for r, (ours, _) in enumerate(pairs)}
+    other.sla_attainment[key] = {r: theirs for r, (_, theirs) in enumerate(pairs)}
+    mean, low, high, count = paired_difference(baseline, other, key)
+    assert count == len(pairs)
+    assert -1.0 <= low <= mean <= high <= 1.0
 
 
 def _documents(executor: Any) -> str:
@@ -169,6 +187,36 @@ def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> N
     doc = json.loads(out.read_text())
     assert set(doc["policies"]) == {"payments-flat", "payments-tiered"}
     assert doc["differences"]["payments-tiered"]["baseline"] == "payments-flat"
+
+
+def test_compare_shows_each_policys_own_target_where_they_differ(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    text = policy_path("startup-basic").read_text(encoding="utf-8")
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(
+        text.replace("id: startup-basic", "id: startup-strict").replace(
+            "{acknowledge: 15m, mobilize", "{acknowledge: 5m, mobilize"
+        ),
+        encoding="utf-8",
+    )
+    out, report = tmp_path / "cmp.json", tmp_path / "report"
+    argv = ["compare", "startup", "--policy", "startup-basic", "--policy", str(strict), "-r", "5", "--days", "7"]
+    assert main([*argv, "--json", str(out), "--out", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert "basic 15m" in printed
+    assert "strict 5m" in printed
+    assert "their targets differ" in printed
+    entry = json.loads(out.read_text())["differences"]["startup-strict"]["sla"]["SEV1"]["time_to_acknowledge"]
+    assert entry["targets"] == [15.0, 5.0]
+    # Three replications judged SEV1: the raw t-interval reaches below −100 points.
+    assert entry["ci95"][0] == -1.0
+    assert -1.0 <= entry["ci95"][0] <= entry["difference"] <= entry["ci95"][1] <= 1.0
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    assert "| SEV1 | acknowledge | 15m / 5m · startup-basic 15m, startup-strict 5m |" in markdown
+    assert "different targets for SEV1 acknowledge" in markdown
+    assert "SEV1 acknowledge (5m against 15m)" in markdown
+    assert "−100.0 to" in markdown
 
 
 def test_compare_needs_two_policies(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,7 @@ from tabletop.cli.run import minutes, percent, write_outputs
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, policy_path
 from tabletop.scenarios.loading import scenario_path
-from tabletop.sim.compare import compare_document
+from tabletop.sim.compare import compare_document, targeted_rows, targets
 from tabletop.sim.spec import RunSpec
 
 #: How each verdict shows in the table: style and a short word (a legend spells out the last).
@@ -78,25 +78,34 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
     table.add_column("target", justify="right")
     for name in names:
         table.add_column(short[name], justify="right")
-    for tier, metrics in first["sla"].items():
-        for metric, entry in metrics.items():
-            if entry["target"] is None:
-                continue
-            cells = []
-            for name in names:
-                mine = doc["policies"][name]["sla"].get(tier, {}).get(metric)
-                attained = mine["attainment"] if mine else None
-                style = "red" if attained is not None and attained < goal else ""
-                cell = f"[{style}]{percent(attained)}[/]" if style else percent(attained)
-                diff = doc["differences"].get(name, {}).get("sla", {}).get(tier, {}).get(metric)
-                if diff is not None:
-                    low, high = diff["ci95"]
-                    shown = "" if low is None else f" [{_signed_points(low)}, {_signed_points(high)}]"
-                    tone, word = _VERDICT_SHOWN[diff["verdict"]]
-                    cell += f"\n[{tone}]{_signed_points(diff['difference'])}{shown}\n{word}[/]"
-                cells.append(cell)
-            table.add_row(tier, metric.removeprefix("time_to_"), minutes(entry["target"]), *cells)
+    differing = False
+    for tier, metric in targeted_rows(doc):
+        cells = []
+        for name in names:
+            mine = doc["policies"][name]["sla"].get(tier, {}).get(metric)
+            attained = mine["attainment"] if mine else None
+            style = "red" if attained is not None and attained < goal else ""
+            cell = f"[{style}]{percent(attained)}[/]" if style else percent(attained)
+            diff = doc["differences"].get(name, {}).get("sla", {}).get(tier, {}).get(metric)
+            if diff is not None:
+                low, high = diff["ci95"]
+                shown = "" if low is None else f" [{_signed_points(low)}, {_signed_points(high)}]"
+                tone, word = _VERDICT_SHOWN[diff["verdict"]]
+                cell += f"\n[{tone}]{_signed_points(diff['difference'])}{shown}\n{word}[/]"
+            cells.append(cell)
+        own = targets(doc, tier, metric)
+        if len(set(own.values())) == 1:
+            target = minutes(own[baseline])
+        else:
+            differing = True
+            target = "\n".join(f"{short[name]} {minutes(value)}" for name, value in own.items())
+        table.add_row(tier, metric.removeprefix("time_to_"), target, *cells)
     console.print(table)
+    if differing:
+        console.print(
+            "Where the target column names policies, their targets differ: each policy's attainment is against "
+            "its own target, so the difference reflects the target as well as the response"
+        )
     console.print("no diff. = no detectable difference: the 95% interval of the paired difference includes 0")
     load = Table(title="On-call load and handoffs (per replication)", title_justify="left")
     for column in ("policy", "pages", "interruptions", "in sleep hours", "busiest person", "handoffs", "handoff p50"):

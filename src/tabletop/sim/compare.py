@@ -20,7 +20,9 @@ def paired_difference(baseline: Aggregate, other: Aggregate, key: tuple[str, str
     ours, theirs = baseline.sla_attainment.get(key, {}), other.sla_attainment.get(key, {})
     shared = sorted(ours.keys() & theirs.keys())
     mean, low, high = t_interval([theirs[r] - ours[r] for r in shared])
-    return mean, low, high, len(shared)
+    # Two shares differ by at most 1 either way, but the symmetric t-interval of a few
+    # replications can reach past that; no bound beyond ±1 is possible, so it is clipped.
+    return mean, max(low, -1.0), min(high, 1.0), len(shared)
 
 
 def verdict(low: float, high: float) -> Verdict:
@@ -51,6 +53,26 @@ def differences(baseline: RunOutcome, other: RunOutcome) -> dict[str, Any]:
                 "targets": [base_target, target],
             }
     return {"baseline": baseline.spec.policy.id, "sla": sla}
+
+
+def targeted_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(tier, metric) pairs that some policy of a compare document sets a target for, tiers most severe first."""
+    policies = doc["policies"].values()
+    tiers = list(dict.fromkeys(tier for results in policies for tier in results["sla"]))
+    return [
+        (tier, metric)
+        for tier in tiers
+        for metric in SLA_METRIC.values()
+        if any(target is not None for target in targets(doc, tier, metric).values())
+    ]
+
+
+def targets(doc: dict[str, Any], tier: str, metric: str) -> dict[str, float | None]:
+    """Each policy's target for a tier and metric in a compare document (None where it sets none)."""
+    return {
+        policy: results["sla"].get(tier, {}).get(metric, {}).get("target")
+        for policy, results in doc["policies"].items()
+    }
 
 
 def compare_document(outcomes: Sequence[RunOutcome]) -> dict[str, Any]:

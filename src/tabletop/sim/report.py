@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from tabletop.policies.model import EscalationChain, Policy, Target
 from tabletop.scenarios.model import Scenario
 from tabletop.sim import plots
-from tabletop.sim.compare import compare_document
+from tabletop.sim.compare import compare_document, targeted_rows, targets
 from tabletop.sim.document_blocks import (
     Block,
     Bullets,
@@ -179,21 +179,20 @@ def _goal_finding(policy: str, doc: dict[str, Any], goal: float) -> str:
 def _difference_finding(policy: str, found: dict[str, Any]) -> str:
     """How a policy compares with the baseline, counting verdicts over tiers and metrics."""
     verdicts = Counter(entry["verdict"] for metrics in found["sla"].values() for entry in metrics.values())
-    return (
+    text = (
         f"{policy} against {found['baseline']}: better on {verdicts['better']}, worse on {verdicts['worse']}, "
         f"no detectable difference on {verdicts['no detectable difference']} targets."
     )
-
-
-def _sla_rows(outcomes: Sequence[RunOutcome], documents: dict[str, Any]) -> list[tuple[str, str]]:
-    """(tier, metric) pairs that some policy sets a target for, tiers most severe first."""
-    tiers = list(dict.fromkeys(t.id for o in outcomes for t in o.spec.policy.tiers))
-    return [
-        (tier, metric)
-        for tier in tiers
-        for metric in SLA_METRIC.values()
-        if any(doc["sla"].get(tier, {}).get(metric, {}).get("target") for doc in documents["policies"].values())
+    differing = [
+        f"{tier} {metric.removeprefix('time_to_')} ({_minutes(theirs)} against {_minutes(ours)})"
+        for tier, metrics in found["sla"].items()
+        for metric, entry in metrics.items()
+        for ours, theirs in [entry["targets"]]
+        if ours != theirs
     ]
+    if differing:
+        text += f" Each is judged against its own target where {policy} sets a different one: {prose_list(differing)}."
+    return text
 
 
 def _attainment_cell(entry: dict[str, Any] | None, goal: float) -> Cell:
@@ -221,10 +220,17 @@ def _sla_section(
     docs = documents["policies"]
     policies = list(docs)
     rows = []
-    for tier, metric in _sla_rows(outcomes, documents):
+    differing = []
+    for tier, metric in targeted_rows(documents):
         entries = [doc["sla"].get(tier, {}).get(metric) for doc in docs.values()]
-        targets = sorted({e["target"] for e in entries if e is not None and e["target"] is not None})
-        row = [Cell(tier), Cell(metric.removeprefix("time_to_")), Cell(" / ".join(map(_minutes, targets)))]
+        own = targets(documents, tier, metric)
+        if len(set(own.values())) == 1:
+            target = Cell(_minutes(own[policies[0]]))
+        else:
+            differing.append(f"{tier} {metric.removeprefix('time_to_')}")
+            named = ", ".join(f"{policy} {_minutes(value)}" for policy, value in own.items())
+            target = Cell(" / ".join(_minutes(value) for value in own.values()), named)
+        row = [Cell(tier), Cell(metric.removeprefix("time_to_")), target]
         row += [_attainment_cell(entry, goal) for entry in entries]
         if len(policies) > 1:
             row += [_difference_cell(d["sla"].get(tier, {}).get(metric)) for d in documents["differences"].values()]
@@ -241,6 +247,12 @@ def _sla_section(
             f"from {policies[0]} in percentage points with its 95% interval, and the verdict: better or worse when "
             "the interval excludes zero."
         )
+        if differing:
+            intro += (
+                f" The policies set different targets for {prose_list(differing)}: there each policy's attainment "
+                "is against its own target (listed in column order), so the difference reflects the target as well "
+                "as the response."
+            )
     else:
         header += ["p50", "p90", "incidents"]
         intro = (
