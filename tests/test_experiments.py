@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from typing import Any
 
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from tabletop.cli import main
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, policy_path
-from tabletop.sim.compare import compare_document, differences, paired_difference, run_to_precision
+from tabletop.sim.compare import compare_document, differences, paired_difference, run_to_precision, verdict
 from tabletop.sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from tabletop.sim.experiment import run_experiment
 from tabletop.sim.metrics import Aggregate
@@ -60,6 +62,12 @@ def test_a_paired_difference_of_shares_stays_within_100_points(pairs: list[tuple
     mean, low, high, count = paired_difference(baseline, other, key)
     assert count == len(pairs)
     assert -1.0 <= low <= mean <= high <= 1.0
+
+
+def test_a_tier_without_incidents_gets_no_incidents_not_no_difference() -> None:
+    assert verdict(float("nan"), float("nan"), 0) == "no incidents"
+    assert verdict(float("nan"), float("nan"), 1) == "no detectable difference"
+    assert verdict(-0.1, 0.1, 5) == "no detectable difference"
 
 
 def _documents(executor: Any) -> str:
@@ -189,34 +197,61 @@ def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> N
     assert doc["differences"]["payments-tiered"]["baseline"] == "payments-flat"
 
 
-def test_compare_shows_each_policys_own_target_where_they_differ(
-    capsys: pytest.CaptureFixture[str], tmp_path: Any
-) -> None:
+Comparison = tuple[str, dict[str, Any], str]
+
+
+@pytest.fixture(scope="module")
+def strict_comparison(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
+    """startup-basic against a copy with a 5m SEV1 acknowledge target, over a week without SEV3 incidents.
+
+    Returns what compare printed, its JSON document and its Markdown report.
+    """
+    folder = tmp_path_factory.mktemp("strict")
     text = policy_path("startup-basic").read_text(encoding="utf-8")
-    strict = tmp_path / "strict.yaml"
+    strict = folder / "strict.yaml"
     strict.write_text(
         text.replace("id: startup-basic", "id: startup-strict").replace(
             "{acknowledge: 15m, mobilize", "{acknowledge: 5m, mobilize"
         ),
         encoding="utf-8",
     )
-    out, report = tmp_path / "cmp.json", tmp_path / "report"
+    out, report = folder / "cmp.json", folder / "report"
     argv = ["compare", "startup", "--policy", "startup-basic", "--policy", str(strict), "-r", "5", "--days", "7"]
-    assert main([*argv, "--json", str(out), "--out", str(report)]) == 0
-    printed = capsys.readouterr().out
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main([*argv, "--seed", "1", "--json", str(out), "--out", str(report)]) == 0
+    return printed.getvalue(), json.loads(out.read_text()), (report / "report.md").read_text(encoding="utf-8")
+
+
+def test_compare_shows_each_policys_own_target_where_they_differ(strict_comparison: Comparison) -> None:
+    printed, doc, markdown = strict_comparison
     assert "basic 15m" in printed
     assert "strict 5m" in printed
     assert "their targets differ" in printed
-    entry = json.loads(out.read_text())["differences"]["startup-strict"]["sla"]["SEV1"]["time_to_acknowledge"]
+    entry = doc["differences"]["startup-strict"]["sla"]["SEV1"]["time_to_acknowledge"]
     assert entry["targets"] == [15.0, 5.0]
     # Three replications judged SEV1: the raw t-interval reaches below −100 points.
     assert entry["ci95"][0] == -1.0
     assert -1.0 <= entry["ci95"][0] <= entry["difference"] <= entry["ci95"][1] <= 1.0
-    markdown = (report / "report.md").read_text(encoding="utf-8")
     assert "| SEV1 | acknowledge | 15m / 5m · startup-basic 15m, startup-strict 5m |" in markdown
     assert "different targets for SEV1 acknowledge" in markdown
     assert "SEV1 acknowledge (5m against 15m)" in markdown
     assert "−100.0 to" in markdown
+
+
+def test_a_tier_without_incidents_is_not_counted_as_no_difference(strict_comparison: Comparison) -> None:
+    printed, doc, markdown = strict_comparison
+    found = doc["differences"]["startup-strict"]["sla"]
+    assert doc["policies"]["startup-basic"]["sla"]["SEV3"]["time_to_acknowledge"]["n"] == 0
+    for entry in found["SEV3"].values():
+        assert entry["verdict"] == "no incidents"
+        assert entry["replications"] == 0
+    assert all(
+        entry["verdict"] != "no incidents" for metrics in (found["SEV1"], found["SEV2"]) for entry in metrics.values()
+    )
+    assert "no incidents = the tier had no incidents" in printed
+    assert "| SEV3 | acknowledge | 8h | — | — | no incidents |" in markdown
+    assert "no detectable difference on 11 targets; 2 more had no incidents to compare." in markdown
 
 
 def test_compare_needs_two_policies(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ _VERDICT_SHOWN = {
     "better": ("green", "better"),
     "worse": ("red", "worse"),
     "no detectable difference": ("dim", "no diff."),
+    "no incidents": ("dim", "no incidents"),
 }
 
 
@@ -60,18 +61,26 @@ def _signed_points(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.1f}"
 
 
-def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> None:
-    """Print attainment side by side with each policy's difference from the baseline."""
+def _attainment_cell(doc: dict[str, Any], name: str, tier: str, metric: str, goal: float) -> str:
+    """A policy's attainment and, unless it is the baseline, its difference from the baseline and the verdict."""
+    mine = doc["policies"][name]["sla"].get(tier, {}).get(metric)
+    attained = mine["attainment"] if mine else None
+    style = "red" if attained is not None and attained < goal else ""
+    cell = f"[{style}]{percent(attained)}[/]" if style else percent(attained)
+    diff = doc["differences"].get(name, {}).get("sla", {}).get(tier, {}).get(metric)
+    if diff is None:
+        return cell
+    tone, word = _VERDICT_SHOWN[diff["verdict"]]
+    if diff["verdict"] == "no incidents":
+        return cell + f"\n[{tone}]{word}[/]"
+    low, high = diff["ci95"]
+    shown = "" if low is None else f" [{_signed_points(low)}, {_signed_points(high)}]"
+    return cell + f"\n[{tone}]{_signed_points(diff['difference'])}{shown}\n{word}[/]"
+
+
+def _sla_table(doc: dict[str, Any], goal: float, short: dict[str, str]) -> tuple[Table, list[str]]:
+    """The attainment table, and the notes that explain what it shows."""
     names = list(doc["policies"])
-    baseline = names[0]
-    first = doc["policies"][baseline]
-    short = short_names(names)
-    console.print(
-        f"[bold]{first['scenario']}[/]: {len(names)} policies on the same {first['replications']} replications × "
-        f"{first['days']:g} days (seed {first['seed']}); differences are against [bold]{baseline}[/]"
-    )
-    if any(short[n] != n for n in names):
-        console.print("policies: " + ", ".join(f"{short[n]} = {n}" for n in names))
     table = Table(title="SLA attainment, and the difference from the baseline in points [95% interval]")
     table.add_column("tier")
     table.add_column("metric")
@@ -80,38 +89,33 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
         table.add_column(short[name], justify="right")
     differing = False
     for tier, metric in targeted_rows(doc):
-        cells = []
-        for name in names:
-            mine = doc["policies"][name]["sla"].get(tier, {}).get(metric)
-            attained = mine["attainment"] if mine else None
-            style = "red" if attained is not None and attained < goal else ""
-            cell = f"[{style}]{percent(attained)}[/]" if style else percent(attained)
-            diff = doc["differences"].get(name, {}).get("sla", {}).get(tier, {}).get(metric)
-            if diff is not None:
-                low, high = diff["ci95"]
-                shown = "" if low is None else f" [{_signed_points(low)}, {_signed_points(high)}]"
-                tone, word = _VERDICT_SHOWN[diff["verdict"]]
-                cell += f"\n[{tone}]{_signed_points(diff['difference'])}{shown}\n{word}[/]"
-            cells.append(cell)
         own = targets(doc, tier, metric)
         if len(set(own.values())) == 1:
-            target = minutes(own[baseline])
+            target = minutes(own[names[0]])
         else:
             differing = True
             target = "\n".join(f"{short[name]} {minutes(value)}" for name, value in own.items())
+        cells = [_attainment_cell(doc, name, tier, metric, goal) for name in names]
         table.add_row(tier, metric.removeprefix("time_to_"), target, *cells)
-    console.print(table)
+    notes: list[str] = []
     if differing:
-        console.print(
+        notes.append(
             "Where the target column names policies, their targets differ: each policy's attainment is against "
             "its own target, so the difference reflects the target as well as the response"
         )
-    console.print("no diff. = no detectable difference: the 95% interval of the paired difference includes 0")
+    notes.append("no diff. = no detectable difference: the 95% interval of the paired difference includes 0")
+    found = [entry for d in doc["differences"].values() for metrics in d["sla"].values() for entry in metrics.values()]
+    if any(entry["verdict"] == "no incidents" for entry in found):
+        notes.append("no incidents = the tier had no incidents in any replication, so there is nothing to compare")
+    return table, notes
+
+
+def _load_table(doc: dict[str, Any], short: dict[str, str]) -> Table:
+    """Each policy's on-call load and handoffs, per replication."""
     load = Table(title="On-call load and handoffs (per replication)", title_justify="left")
     for column in ("policy", "pages", "interruptions", "in sleep hours", "busiest person", "handoffs", "handoff p50"):
         load.add_column(column, justify="left" if column in ("policy", "busiest person") else "right")
-    for name in names:
-        policy_doc = doc["policies"][name]
+    for name, policy_doc in doc["policies"].items():
         people = policy_doc["load"]["per_person"]
         pages = sum(p["pages"] or 0 for p in people.values())
         interrupts = sum(p["interruptions"] or 0 for p in people.values())
@@ -128,7 +132,26 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
             f"{handoffs['per_replication'] or 0:.1f}",
             minutes(handoffs["delay"]["p50"]),
         )
-    console.print(load)
+    return load
+
+
+def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> None:
+    """Print attainment side by side with each policy's difference from the baseline."""
+    names = list(doc["policies"])
+    baseline = names[0]
+    first = doc["policies"][baseline]
+    short = short_names(names)
+    console.print(
+        f"[bold]{first['scenario']}[/]: {len(names)} policies on the same {first['replications']} replications × "
+        f"{first['days']:g} days (seed {first['seed']}); differences are against [bold]{baseline}[/]"
+    )
+    if any(short[n] != n for n in names):
+        console.print("policies: " + ", ".join(f"{short[n]} = {n}" for n in names))
+    table, notes = _sla_table(doc, goal, short)
+    console.print(table)
+    for note in notes:
+        console.print(note)
+    console.print(_load_table(doc, short))
 
 
 def run(args: argparse.Namespace) -> int:

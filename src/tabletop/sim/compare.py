@@ -12,7 +12,7 @@ from tabletop.sim.metrics import SLA_METRIC, Aggregate, t_interval
 from tabletop.sim.results import document, number
 from tabletop.sim.spec import RunSpec
 
-Verdict = Literal["better", "worse", "no detectable difference"]
+Verdict = Literal["better", "worse", "no detectable difference", "no incidents"]
 
 
 def paired_difference(baseline: Aggregate, other: Aggregate, key: tuple[str, str]) -> tuple[float, float, float, int]:
@@ -25,8 +25,14 @@ def paired_difference(baseline: Aggregate, other: Aggregate, key: tuple[str, str
     return mean, max(low, -1.0), min(high, 1.0), len(shared)
 
 
-def verdict(low: float, high: float) -> Verdict:
-    """Plain reading of a difference's interval: it excludes zero one way, the other, or not at all."""
+def verdict(low: float, high: float, replications: int) -> Verdict:
+    """Plain reading of a difference's interval: it excludes zero one way, the other, or not at all.
+
+    Without a replication in which the tier had incidents there is nothing to compare, which
+    is not the same as comparing and finding no difference.
+    """
+    if replications == 0:
+        return "no incidents"
     if math.isnan(low) or low <= 0 <= high:
         return "no detectable difference"
     return "better" if low > 0 else "worse"
@@ -48,7 +54,7 @@ def differences(baseline: RunOutcome, other: RunOutcome) -> dict[str, Any]:
             sla.setdefault(tier.id, {})[metric] = {
                 "difference": number(mean),
                 "ci95": [number(low), number(high)],
-                "verdict": verdict(low, high),
+                "verdict": verdict(low, high, pairs),
                 "replications": pairs,
                 "targets": [base_target, target],
             }

@@ -181,8 +181,11 @@ def _difference_finding(policy: str, found: dict[str, Any]) -> str:
     verdicts = Counter(entry["verdict"] for metrics in found["sla"].values() for entry in metrics.values())
     text = (
         f"{policy} against {found['baseline']}: better on {verdicts['better']}, worse on {verdicts['worse']}, "
-        f"no detectable difference on {verdicts['no detectable difference']} targets."
+        f"no detectable difference on {verdicts['no detectable difference']} targets"
     )
+    if verdicts["no incidents"]:
+        text += f"; {verdicts['no incidents']} more had no incidents to compare"
+    text += "."
     differing = [
         f"{tier} {metric.removeprefix('time_to_')} ({_minutes(theirs)} against {_minutes(ours)})"
         for tier, metrics in found["sla"].items()
@@ -205,8 +208,10 @@ def _attainment_cell(entry: dict[str, Any] | None, goal: float) -> Cell:
 
 
 def _difference_cell(entry: dict[str, Any] | None) -> Cell:
-    if entry is None or entry["difference"] is None:
+    if entry is None:
         return Cell("—")
+    if entry["verdict"] == "no incidents":
+        return Cell("no incidents")
     low, high = entry["ci95"]
     interval = "" if low is None else f" ({_points(low)} to {_points(high)})"
     tone = entry["verdict"] if entry["verdict"] in ("better", "worse") else ""
@@ -245,7 +250,7 @@ def _sla_section(
             "Share of each tier's incidents within the target: the mean over replications and its 95% interval "
             f"(✗ marks attainment below the {goal:.0%} goal). The last columns give each policy's paired difference "
             f"from {policies[0]} in percentage points with its 95% interval, and the verdict: better or worse when "
-            "the interval excludes zero."
+            "the interval excludes zero, no incidents when the tier had none in any replication."
         )
         if differing:
             intro += (
