@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -280,6 +281,29 @@ def test_sweep_command_writes_csv(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert len(lines) == 3
     assert lines[0].startswith("escalation_chains.engineering.levels.0.delay,attainment_mean,interruptions")
     assert "Pareto" in capsys.readouterr().out
+
+
+def test_sweep_report_says_how_many_variants_it_played_and_which_it_details(tmp_path: Any) -> None:
+    report = tmp_path / "report"
+    settings = ["escalation_chains.engineering.levels.0.delay=5m,15m,30m", "escalation_chains.engineering.repeat=0,2"]
+    argv = ["sweep", "startup", "--policy", "startup-basic", "-r", "3", "--days", "7", "--out", str(report)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--set", settings[0], "--set", settings[1]]) == 0
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    opening = markdown.split("## Findings")[0]
+    assert "played against 6 policy variants (startup-basic.1 to startup-basic.6)" in opening
+    section = markdown.split("## Parameter sweep")[1].split("\n## ")[0]
+    sweep_rows = [line for line in section.splitlines() if line.startswith("| startup-basic.")]
+    assert len(sweep_rows) == 6
+    optimal = [row.split(" | ")[0].removeprefix("| ") for row in sweep_rows if row.endswith("| ✓ |")]
+    assert f"every variant; {len(optimal)} of them are Pareto-optimal" in opening
+    detailed = re.findall(r"^- (startup-basic\.\d) meets the", markdown, flags=re.MULTILINE)
+    assert detailed[0] == "startup-basic.1"
+    for variant in detailed:
+        assert variant in opening
+        assert variant == "startup-basic.1" or variant in optimal
+    for variant in {f"startup-basic.{n}" for n in range(2, 7)} - set(detailed):
+        assert variant not in opening.split("the other sections detail only")[1]
 
 
 def test_sweep_bad_path_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

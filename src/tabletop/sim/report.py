@@ -88,7 +88,7 @@ def write_report(
     figures = _Plots(folder / "plots")
     documents = _documents(outcomes)
     blocks = [
-        *_overview(outcomes, documents, provenance, goal),
+        *_overview(outcomes, documents, provenance, goal, sweep),
         *(_sweep_section(sweep, goal, figures) if sweep else []),
         *_sla_section(outcomes, documents, goal, figures),
         *_load_section(outcomes, documents, figures),
@@ -133,22 +133,29 @@ def _minutes(value: float | None) -> str:
 
 
 def _overview(
-    outcomes: Sequence[RunOutcome], documents: dict[str, Any], provenance: Provenance, goal: float
+    outcomes: Sequence[RunOutcome],
+    documents: dict[str, Any],
+    provenance: Provenance,
+    goal: float,
+    sweep: Sequence[SweepPoint] | None,
 ) -> list[Block]:
     """Title, what was played, and the findings in a few lines."""
     first = outcomes[0]
     scenario = first.spec.scenario
     policies = [o.spec.policy.id for o in outcomes]
     replications, incidents = first.aggregate.replications, first.aggregate.incidents
+    played = _sweep_played(sweep) if sweep else prose_list(policies)
     text = (
-        f"Scenario {scenario.id} ({scenario.name}) played against {prose_list(policies)}: "
+        f"Scenario {scenario.id} ({scenario.name}) played against {played}: "
         f"{replications} replications of {first.spec.horizon / 1440:g} days each, seed {provenance.seed}, "
         f"{incidents / max(replications, 1):.1f} incidents per replication."
     )
+    if sweep:
+        text += " " + _sweep_detailed(sweep, policies)
     if len(outcomes) > 1:
         text += (
-            " Every policy played the same incidents (common random numbers), so differences are paired"
-            f" replication by replication; each is measured against {policies[0]}."
+            f" Every {'variant' if sweep else 'policy'} played the same incidents (common random numbers), so "
+            f"differences are paired replication by replication; each is measured against {policies[0]}."
         )
     findings = [_goal_finding(policy, doc, goal) for policy, doc in documents["policies"].items()]
     findings += [_difference_finding(policy, found) for policy, found in documents["differences"].items()]
@@ -158,6 +165,37 @@ def _overview(
         Heading(2, "Findings"),
         Bullets(findings),
     ]
+
+
+def _sweep_played(points: Sequence[SweepPoint]) -> str:
+    """The variants a sweep played, counted and named by their first and last ids."""
+    ids = [point.outcome.spec.policy.id for point in points]
+    return f"{len(ids)} policy variants ({ids[0]} to {ids[-1]})" if len(ids) > 1 else f"1 policy variant ({ids[0]})"
+
+
+def _sweep_detailed(points: Sequence[SweepPoint], detailed: Sequence[str]) -> str:
+    """Which variants the sections after the sweep table detail, and why those."""
+    front = pareto_front(points)
+    optimal = [p.outcome.spec.policy.id for p, best in zip(points, front, strict=True) if best]
+    baseline, others = detailed[0], list(detailed[1:])
+    text = (
+        f"The parameter sweep section covers every variant; {len(optimal)} of them "
+        f"{'is' if len(optimal) == 1 else 'are'} Pareto-optimal (no other variant beats them on both attainment "
+        f"and interruptions); the other sections detail only {baseline}, the baseline"
+        f"{' (itself Pareto-optimal)' if baseline in optimal else ''}"
+    )
+    if not others:
+        return text + "."
+    rest = [policy for policy in optimal if policy != baseline]
+    plural = "s" if len(others) > 1 else ""
+    if any(policy not in optimal for policy in others):
+        return text + f", and {prose_list(others)}."
+    if len(others) < len(rest):
+        return (
+            text
+            + f", and the first {len(others)} of the {len(rest)} other Pareto-optimal variants: {prose_list(others)}."
+        )
+    return text + f", and the other Pareto-optimal variant{plural}: {prose_list(others)}."
 
 
 def _goal_finding(policy: str, doc: dict[str, Any], goal: float) -> str:
