@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tabletop.cli import main
-from tabletop.policies.loading import load_pair
+from tabletop.policies.loading import load_pair, policy_path
 from tabletop.sim.experiment import run_replications
 from tabletop.sim.results import document
 from tabletop.sim.spec import RunSpec
@@ -81,6 +81,24 @@ def test_run_command_writes_document_and_records(capsys: pytest.CaptureFixture[s
     assert len(rows) == doc["incidents"]
     assert {row["replication"] for row in rows} == {"0", "1", "2"}
     assert (out / "handoffs.csv").exists()
+
+
+def test_a_policy_without_targets_says_so_instead_of_an_empty_sla_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines = policy_path("startup-basic").read_text(encoding="utf-8").splitlines()
+    untargeted = tmp_path / "untargeted.yaml"
+    untargeted.write_text("\n".join(line for line in lines if "sla:" not in line) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "startup", "--policy", str(untargeted), "-r", "2", "--days", "7", "--out", str(out)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    note = "No SLA targets are defined in policy startup-basic, so no attainment is measured; add sla: to its tiers"
+    assert note in printed
+    assert "SLA attainment (95%" not in printed
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert f"## SLA attainment\n\n{note}" in markdown
+    assert "- startup-basic sets no SLA targets." in markdown
+    assert "| tier | metric | target |" not in markdown
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,19 @@ def test_a_tier_without_incidents_is_not_counted_as_no_difference(strict_compari
     assert "no detectable difference on 11 targets; 2 more had no incidents to compare." in markdown
 
 
+def test_compare_of_policies_without_targets_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    lines = policy_path("startup-basic").read_text(encoding="utf-8").splitlines()
+    files = []
+    for name in ("plain", "other"):
+        kept = [f"id: {name}" if line.startswith("id:") else line for line in lines if "sla:" not in line]
+        files += ["--policy", str(tmp_path / f"{name}.yaml")]
+        (tmp_path / f"{name}.yaml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(["compare", "startup", *files, "-r", "2", "--days", "7"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "No SLA targets are defined in policies plain and other, so no attainment is measured" in printed
+    assert "SLA attainment, and the difference" not in printed
+
+
 def test_compare_needs_two_policies(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "startup", "--policy", "startup-basic"]) == 2
     assert "compare needs at least two --policy options" in capsys.readouterr().err

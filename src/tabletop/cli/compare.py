@@ -17,6 +17,7 @@ from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, policy_path
 from tabletop.scenarios.loading import scenario_path
 from tabletop.sim.compare import compare_document, targeted_rows, targets
+from tabletop.sim.results import no_targets_note
 from tabletop.sim.spec import RunSpec
 
 #: How each verdict shows in the table: style and a short word (a legend spells out the last).
@@ -147,10 +148,13 @@ def render_comparison(doc: dict[str, Any], goal: float, console: Console) -> Non
     )
     if any(short[n] != n for n in names):
         console.print("policies: " + ", ".join(f"{short[n]} = {n}" for n in names))
-    table, notes = _sla_table(doc, goal, short)
-    console.print(table)
-    for note in notes:
-        console.print(note)
+    if targeted_rows(doc):
+        table, notes = _sla_table(doc, goal, short)
+        console.print(table)
+        for note in notes:
+            console.print(note)
+    else:
+        console.print(no_targets_note(names), markup=False)
     console.print(_load_table(doc, short))
 
 

@@ -14,7 +14,7 @@ from tabletop.cli.options import add_run_options, command_line, run_specs
 from tabletop.policies.loading import load_pair, policy_path
 from tabletop.scenarios.loading import scenario_path
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.results import document, write_csv
+from tabletop.sim.results import document, no_targets_note, write_csv
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint
 from tabletop.spec.fields import format_minutes
@@ -46,14 +46,8 @@ def minutes(value: float | None) -> str:
     return "—" if value is None else format_minutes(value)
 
 
-def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
-    """Print the SLA table, bottlenecks, handoffs and heaviest loads of a results document."""
-    per_rep = doc["incidents"] / doc["replications"]
-    console.print(
-        f"[bold]{doc['scenario']}[/] played against [bold]{doc['policy']}[/]: "
-        f"{doc['replications']} replications × {doc['days']:g} days, seed {doc['seed']}, "
-        f"{doc['incidents']} incidents ({per_rep:.1f} per replication)"
-    )
+def _render_sla(doc: dict[str, Any], goal: float, console: Console) -> None:
+    """The SLA attainment table, or why there is none."""
     table = Table(title="SLA attainment (95% interval over replications)", title_justify="left")
     for column in ("tier", "metric", "target", "attained", "95% CI", "p50", "p90", "n"):
         table.add_column(column, justify="left" if column in ("tier", "metric") else "right")
@@ -76,7 +70,21 @@ def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
                 minutes(entry["p90"]),
                 str(entry["n"]),
             )
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(no_targets_note([doc["policy"]]), markup=False)
+
+
+def render_summary(doc: dict[str, Any], goal: float, console: Console) -> None:
+    """Print the SLA table, bottlenecks, handoffs and heaviest loads of a results document."""
+    per_rep = doc["incidents"] / doc["replications"]
+    console.print(
+        f"[bold]{doc['scenario']}[/] played against [bold]{doc['policy']}[/]: "
+        f"{doc['replications']} replications × {doc['days']:g} days, seed {doc['seed']}, "
+        f"{doc['incidents']} incidents ({per_rep:.1f} per replication)"
+    )
+    _render_sla(doc, goal, console)
     bottlenecks = doc["bottlenecks"]
     total = sum(v for v in bottlenecks.values() if v is not None) or 1.0
     parts = sorted(bottlenecks.items(), key=lambda kv: -(kv[1] or 0))

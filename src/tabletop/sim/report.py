@@ -38,7 +38,7 @@ from tabletop.sim.document_blocks import (
 from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.metrics import SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
-from tabletop.sim.results import document
+from tabletop.sim.results import document, no_targets_note
 from tabletop.sim.sweep import SweepPoint, pareto_front
 from tabletop.spec.fields import format_minutes
 
@@ -206,6 +206,11 @@ def _goal_finding(policy: str, doc: dict[str, Any], goal: float) -> str:
         for metric, entry in metrics.items()
         if entry["attainment"] is not None
     ]
+    if not entries:
+        targeted = any(entry["target"] is not None for metrics in doc["sla"].values() for entry in metrics.values())
+        return (
+            f"{policy} had no incidents in a tier with SLA targets." if targeted else f"{policy} sets no SLA targets."
+        )
     met = sum(1 for value, _, _ in entries if value >= goal)
     text = f"{policy} meets the {goal:.0%} goal on {met} of {len(entries)} targets"
     if met == len(entries):
@@ -302,14 +307,18 @@ def _sla_section(
             "Share of each tier's incidents within the target: the mean over replications and its 95% interval "
             f"(✗ marks attainment below the {goal:.0%} goal), with the median and 90th percentile of the metric."
         )
-    blocks: list[Block] = [Heading(2, "SLA attainment"), Paragraph(intro), Table(header, rows)]
-    blocks.append(
-        figures.add(
-            plots.attainment_figure(outcomes, goal),
-            "attainment",
-            "SLA attainment per tier and metric with 95% intervals over replications; the dashed line is the goal.",
+    blocks: list[Block] = [Heading(2, "SLA attainment")]
+    if rows:
+        blocks += [Paragraph(intro), Table(header, rows)]
+        blocks.append(
+            figures.add(
+                plots.attainment_figure(outcomes, goal),
+                "attainment",
+                "SLA attainment per tier and metric with 95% intervals over replications; the dashed line is the goal.",
+            )
         )
-    )
+    else:
+        blocks.append(Paragraph(no_targets_note(policies)))
     blocks.append(Heading(2, "Response times"))
     blocks += [
         figures.add(

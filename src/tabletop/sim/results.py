@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from tabletop import __version__
+from tabletop.sim.document_blocks import prose_list
 from tabletop.sim.metrics import SLA_METRIC, Aggregate, Histogram
 from tabletop.sim.records import BOTTLENECKS, HandoffRecord, IncidentRecord, ReplicationRecords, column_names
 from tabletop.sim.spec import RunSpec
+
+
+def no_targets_note(policies: Sequence[str]) -> str:
+    """What to say instead of an SLA table when none of the policies sets a target."""
+    if len(policies) == 1:
+        named, whose = f"policy {policies[0]}", "its"
+    else:
+        named, whose = f"policies {prose_list(policies)}", "their"
+    return (
+        f"No SLA targets are defined in {named}, so no attainment is measured; add sla: to {whose} tiers, "
+        "e.g. sla: {acknowledge: 15m, recover: 4h}."
+    )
 
 
 def number(value: float) -> float | None:
