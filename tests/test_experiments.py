@@ -21,6 +21,7 @@ from tabletop.sim.experiment import run_experiment
 from tabletop.sim.metrics import Aggregate
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint, apply, pareto_front, parse_setting, variants
+from tabletop.spec.loading import dotted_path
 
 
 def _delay_variants(*values: str) -> list[RunSpec]:
@@ -134,6 +135,39 @@ def test_sweep_values_are_validated() -> None:
         variants(
             policy_path("startup-basic"), [parse_setting("escalation_chains.engineering.levels.0.delay=-5m")], scenario
         )
+
+
+@pytest.mark.parametrize(
+    ("setting", "original", "changed"),
+    [
+        ("escalation_chains.engineering.repeat=0,50", "repeat: 1", "repeat: 50"),
+        ("tiers.SEV1.sla.acknowledge=fast", "{acknowledge: 15m, mobilize", "{acknowledge: fast, mobilize"),
+        ("escalation_chains.engineering.levels.1.targets.0.person=nobody", "{person: lena}]", "{person: nobody}]"),
+    ],
+)
+def test_sweep_value_errors_read_as_validate_words_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any, setting: str, original: str, changed: str
+) -> None:
+    scenario, _ = load_pair("startup", "startup-basic")
+    with pytest.raises(InputError) as exc:
+        variants(policy_path("startup-basic"), [parse_setting(setting)], scenario)
+    path, _, values = setting.partition("=")
+    prefix = f"{path}={values.split(',')[-1]}: {path}: "
+    assert str(exc.value).startswith(prefix)
+    text = policy_path("startup-basic").read_text(encoding="utf-8")
+    assert text.count(original) == 1
+    written = tmp_path / "changed.yaml"
+    written.write_text(text.replace(original, changed), encoding="utf-8")
+    assert main(["validate", str(written)]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert str(exc.value).removeprefix(prefix) == first.split(": ", 1)[1]
+
+
+def test_dotted_paths_name_list_items_by_id() -> None:
+    data = {"chains": [{"id": "ops", "levels": [{"name": "first"}]}, {"levels": []}]}
+    assert dotted_path(data, ("chains", 0, "levels", 0, "delay")) == "chains.ops.levels.0.delay"
+    assert dotted_path(data, ("chains", 1, "levels", 3)) == "chains.1.levels.3"
+    assert dotted_path(data, ("missing", 2, "x")) == "missing.2.x"
 
 
 def test_sweep_setting_parses_lists_and_grids() -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from tabletop.errors import InputError
 from tabletop.policies.model import Policy
@@ -24,9 +23,9 @@ from tabletop.policies.references import check_policy
 from tabletop.scenarios.model import Scenario
 from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.metrics import SLA_METRIC
-from tabletop.spec.loading import allowed_keys
+from tabletop.spec.loading import allowed_keys, dotted_path, explain_errors
 from tabletop.spec.suggest import did_you_mean, one_of
-from tabletop.spec.yaml_source import load_yaml
+from tabletop.spec.yaml_source import SourceDocument, load_yaml
 
 
 @dataclass(frozen=True)
@@ -136,16 +135,13 @@ def variants(policy_file: Path, settings: Sequence[Setting], scenario: Scenario)
             label[setting.path] = setting.texts[choice]
         described = ", ".join(f"{k}={v}" for k, v in label.items())
         data["id"] = f"{data.get('id', 'policy')}.{len(result) + 1}"
-        try:
-            policy = Policy.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(map(str, first["loc"]))
-            raise InputError(f"{described}: {where}: {first['msg'].removeprefix('Value error, ')}") from None
+        policy, errors = explain_errors(SourceDocument(document.file, data), Policy)
+        if policy is None:
+            where, message, _ = errors[0]
+            raise InputError(f"{described}: {dotted_path(data, where)}: {message}")
         findings = check_policy(policy, scenario)
         if findings:
-            where = ".".join(map(str, findings[0].path))
-            raise InputError(f"{described}: {where}: {findings[0].message}")
+            raise InputError(f"{described}: {dotted_path(data, findings[0].path)}: {findings[0].message}")
         result.append((label, policy))
     return result
 

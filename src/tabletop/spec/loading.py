@@ -126,27 +126,57 @@ def _above_broken(path: DocPath, document: SourceDocument) -> bool:
     return any(broken[: len(path)] == path for broken in document.broken)
 
 
-def validate_document(document: SourceDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
-    """Validate plain data against ``model``; return the model or every problem, located.
+def explain_errors(document: SourceDocument, model: type[M]) -> tuple[M | None, list[tuple[DocPath, str, bool]]]:
+    """Validate plain data against ``model``; the model, or every error as (path, message, at the key).
 
-    Errors below values the reader already rejected are dropped, as are duplicates (a
-    value merged into several places with ``<<`` fails in each); a reader's soft problem
-    gives way to a validation error at the same path, which knows what was expected.
+    Messages are worded as ``tabletop validate`` prints them. Errors below values the reader
+    already rejected are dropped.
     """
     try:
         return model.model_validate(document.data), []
     except ValidationError as exc:
-        problems: list[Problem] = []
-        explained: set[DocPath] = set()
+        errors: list[tuple[DocPath, str, bool]] = []
         for error in exc.errors(include_url=False):
             path, message, at_key = _message(error, model, document)
             if document.is_broken(path) or (error["type"] == "value_error" and _above_broken(path, document)):
                 continue
-            explained.add(path)
-            problem = document.problem(path, message, key=at_key)
-            if problem not in problems:
-                problems.append(problem)
-        return None, problems + [p for path, p in document.soft.items() if path not in explained]
+            if (path, message, at_key) not in errors:
+                errors.append((path, message, at_key))
+        return None, errors
+
+
+def validate_document(document: SourceDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validate plain data against ``model``; return the model or every problem, located.
+
+    Duplicates are dropped (a value merged into several places with ``<<`` fails in each); a
+    reader's soft problem gives way to a validation error at the same path, which knows what
+    was expected.
+    """
+    value, errors = explain_errors(document, model)
+    if value is not None:
+        return value, []
+    problems: list[Problem] = []
+    for path, message, at_key in errors:
+        problem = document.problem(path, message, key=at_key)
+        if problem not in problems:
+            problems.append(problem)
+    explained = {path for path, _, _ in errors}
+    return None, problems + [p for path, p in document.soft.items() if path not in explained]
+
+
+def dotted_path(data: Any, path: DocPath) -> str:
+    """A path as dotted text, naming list items by their id where they have one (``escalation_chains.ops.repeat``)."""
+    parts: list[str] = []
+    node = data
+    for part in path:
+        if isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+            identifier = node.get("id") if isinstance(node, dict) else None
+            parts.append(identifier if isinstance(identifier, str) else str(part))
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(str(part))
+    return ".".join(parts)
 
 
 #: Checks run on a validated model, returning findings located in the same file.
