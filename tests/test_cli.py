@@ -102,11 +102,51 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert schema["additionalProperties"] is False
 
 
-def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def argument_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """What the parser prints when it refuses a command line, checked to exit with code 2 and print nothing else."""
     with pytest.raises(SystemExit) as exc:
-        main(["oncall", "--at", "2027-01-12T10:00:00Z"])
+        main(list(argv))
     assert exc.value.code == 2
-    assert "the following arguments are required: --policy" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert out == ""
+    return err
+
+
+def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    err = argument_error(capsys, "oncall", "--at", "2027-01-12T10:00:00Z")
+    assert err == (
+        "tabletop oncall: error: the following arguments are required: --policy (see tabletop oncall --help)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["run", "startup", "--policy", "startup-basic", "--replications", "-3"],
+            "tabletop run: error: argument --replications/-r: must be at least 1, got -3 (see tabletop run --help)",
+        ),
+        (
+            ["run", "startup", "--policy", "startup-basic", "--days", "0"],
+            "tabletop run: error: argument --days: must be a positive number, got 0 (see tabletop run --help)",
+        ),
+        (
+            ["compare", "startup", "--policy", "startup-basic", "--workers", "0"],
+            "tabletop compare: error: argument --workers/-w: must be at least 1, got 0 (see tabletop compare --help)",
+        ),
+        (
+            ["run", "startup"],
+            "tabletop run: error: the following arguments are required: --policy (see tabletop run --help)",
+        ),
+        ([], "tabletop: error: the following arguments are required: COMMAND (see tabletop --help)"),
+        (
+            ["export", "ical", "--policy", "startup-basic", "--rotation", "engineering", "--from", "2027-01-01"],
+            "tabletop export ical: error: the following arguments are required: --to (see tabletop export ical --help)",
+        ),
+    ],
+)
+def test_argument_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
+    assert argument_error(capsys, *argv) == line + "\n"
 
 
 def test_policy_for_another_scenario_says_so(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from tabletop import __version__
 from tabletop.cli import compare, drill, export, import_config, lint, oncall, run, schema, sweep, validate
+from tabletop.cli.arguments import OneLineParser
 from tabletop.errors import InputError, SpecError
 
 _COMMANDS = (validate, oncall, run, compare, sweep, drill, schema, import_config, export, lint)
@@ -16,7 +17,8 @@ _COMMANDS = (validate, oncall, run, compare, sweep, drill, schema, import_config
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    # Subcommand parsers take the class of their parent, so every level reports errors in one line.
+    parser = OneLineParser(
         prog="tabletop",
         description="Tabletop-exercise simulator and escalation-policy testbed.",
     )

@@ -1,11 +1,21 @@
-"""Option values that several commands share."""
+"""Option values that several commands share, and the parser every command uses."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import timedelta
+from typing import NoReturn
 
 from tabletop.errors import InputError
 from tabletop.spec.fields import parse_duration
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser that reports a bad command line in one line, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
