@@ -195,3 +195,22 @@ def test_drill_refuses_bad_arguments_in_one_line(
     assert code == 2
     assert err.startswith(f"tabletop drill: {message}") and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == [], "a drill that cannot start leaves no journal behind"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["escalation_chains.engineering.levels.0.delay", "escalation_chains.engineering.levels.0.delay=", "repeat=,"],
+)
+def test_sweep_setting_without_values_is_one_line(capsys: pytest.CaptureFixture[str], setting: str) -> None:
+    err = argument_error(capsys, "sweep", "startup", "--policy", "startup-basic", "--set", setting)
+    assert err == (
+        f"tabletop sweep: error: argument --set: '{setting}' must look like PATH=V1,V2 "
+        "(e.g. escalation_chains.ops.levels.0.delay=5m,30m) (see tabletop sweep --help)\n"
+    )
+
+
+def test_sweep_setting_that_is_not_yaml_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    err = argument_error(capsys, "sweep", "startup", "--policy", "startup-basic", "--set", "repeat=[0")
+    assert err == (
+        "tabletop sweep: error: argument --set: repeat: cannot read value '[0' as YAML (see tabletop sweep --help)\n"
+    )

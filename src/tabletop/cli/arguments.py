@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import functools
+from collections.abc import Callable
 from datetime import timedelta
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from tabletop.errors import InputError
 from tabletop.spec.fields import parse_duration
+
+T = TypeVar("T")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -27,3 +31,17 @@ def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
     if minutes <= 0:
         raise InputError(f"{option} must be a positive duration such as 90d, got {text}")
     return timedelta(minutes=minutes)
+
+
+def argument_type(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse ``type`` from a reader that raises InputError, so its message becomes the option's error."""
+
+    @functools.wraps(parse)
+    def read(text: str) -> T:
+        try:
+            return parse(text)
+        except InputError as exc:
+            # argparse reports only ArgumentTypeError in its own words; anything else escapes as a traceback.
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from tabletop.cli.arguments import argument_type
 from tabletop.cli.options import add_run_options, run_specs
 from tabletop.cli.run import percent, write_outputs
 from tabletop.policies.loading import load_pair, policy_path
@@ -41,7 +42,7 @@ def register(commands: Any) -> None:
         dest="settings",
         action="append",
         required=True,
-        type=parse_setting,
+        type=argument_type(parse_setting),
         metavar="PATH=V1,V2",
         help="a policy value to vary and the values to try; repeat for a grid",
     )
