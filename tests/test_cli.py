@@ -214,3 +214,24 @@ def test_sweep_setting_that_is_not_yaml_is_one_line(capsys: pytest.CaptureFixtur
     assert err == (
         "tabletop sweep: error: argument --set: repeat: cannot read value '[0' as YAML (see tabletop sweep --help)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["run", "startup", "--policy", "startup-basic", "--seed", "-1"],
+            "tabletop run: error: argument --seed: must be at least 0, got -1 (see tabletop run --help)",
+        ),
+        (
+            ["sweep", "startup", "--policy", "startup-basic", "--set", "repeat=0,1", "--seed", "1.5"],
+            "tabletop sweep: error: argument --seed: '1.5' is not a whole number (see tabletop sweep --help)",
+        ),
+        (
+            ["drill", "drill-db-failover", "--policy", "payments-tiered", "--seed", "-2"],
+            "tabletop drill: error: argument --seed: must be at least 0, got -2 (see tabletop drill --help)",
+        ),
+    ],
+)
+def test_seeds_are_whole_numbers_from_0(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
+    assert argument_error(capsys, *argv) == line + "\n"

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tabletop.cli.arguments import seed
 from tabletop.errors import InputError
 from tabletop.scenarios.loading import load_scenario
 from tabletop.sim.drill import Drill, open_drill, resume_drill
@@ -38,7 +39,9 @@ def register(commands: Any) -> None:
         "tech_lead:DOMAIN, or tech_lead for every domain (repeat; default: incident_commander)",
     )
     parser.add_argument("--speed", type=float, default=60.0, help="scenario seconds per real second (default 60)")
-    parser.add_argument("--seed", type=int, default=1, help="root seed of the engine's random streams (default 1)")
+    parser.add_argument(
+        "--seed", type=seed, default=1, help="root seed of the engine's random streams, a whole number ≥ 0 (default 1)"
+    )
     parser.add_argument(
         "--journal",
         type=Path,

@@ -3,48 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import math
 import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tabletop.cli.arguments import fraction, positive_float, positive_int, seed
 from tabletop.cli.progress import ProgressBar
 from tabletop.errors import InputError
 from tabletop.sim.compare import run_to_precision
 from tabletop.sim.executors import DaskExecutor, Executor
 from tabletop.sim.experiment import RunOutcome, executor_for, run_experiment
 from tabletop.sim.spec import RunSpec
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
 
 
 def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
@@ -59,7 +29,9 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
         metavar="R",
         help="replications (default 30; with --precision, the first round)",
     )
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="root random seed (default 1)")
+    parser.add_argument(
+        "--seed", type=seed, default=1, metavar="S", help="root random seed, a whole number ≥ 0 (default 1)"
+    )
     parser.add_argument(
         "--precision",
         type=fraction,
