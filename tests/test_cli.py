@@ -235,3 +235,92 @@ def test_sweep_setting_that_is_not_yaml_is_one_line(capsys: pytest.CaptureFixtur
 )
 def test_seeds_are_whole_numbers_from_0(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
     assert argument_error(capsys, *argv) == line + "\n"
+
+
+RUN = ["run", SCENARIO, "--policy", POLICY, "-r", "1", "--days", "1"]
+EXPORT = ["export", "ical", "--policy", POLICY, "--rotation", "sre", "--from", "2027-01-04", "--to", "2027-01-11"]
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "option"),
+    [
+        ("run", [*RUN, "--json"], "--json"),
+        (
+            "sweep",
+            ["sweep", SCENARIO, "--policy", POLICY, "--set", "escalation_chains.sre.repeat=0,1", "--csv"],
+            "--csv",
+        ),
+        ("export ical", [*EXPORT, "--out"], "--out"),
+        ("drill", ["drill", "drill-db-failover", "--policy", "payments-tiered", "--journal"], "--journal"),
+    ],
+)
+def test_output_file_is_checked_before_any_work(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, argv: list[str], option: str
+) -> None:
+    (tmp_path / "taken").write_text("")
+    missing, in_a_file, folder = tmp_path / "missing" / "x", tmp_path / "taken" / "x", tmp_path
+    expected = {
+        missing: f"cannot write {missing}: folder {tmp_path / 'missing'} does not exist; "
+        "create it first or choose another place",
+        in_a_file: f"cannot write {in_a_file}: {in_a_file.parent} is a file, not a folder; choose another place",
+        folder: f"{folder} is a folder; give a file name",
+    }
+    for path, problem in expected.items():
+        err = argument_error(capsys, *argv, str(path))
+        assert err == f"tabletop {command}: error: argument {option}: {problem} (see tabletop {command} --help)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [
+        ("run", RUN),
+        ("compare", ["compare", SCENARIO, "--policy", POLICY, "--policy", POLICY]),
+        ("schema", ["schema"]),
+        ("import pagerduty", ["import", "pagerduty", "users.json"]),
+        ("drill", ["drill", "drill-db-failover", "--policy", "payments-tiered"]),
+    ],
+)
+def test_output_folder_is_checked_before_any_work(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, argv: list[str]
+) -> None:
+    (tmp_path / "taken").write_text("")
+    a_file, below_a_file = tmp_path / "taken", tmp_path / "taken" / "report"
+    expected = {
+        a_file: f"{a_file} is a file; give a folder",
+        below_a_file: f"cannot write {below_a_file}: {a_file} is a file, not a folder; choose another place",
+    }
+    for path, problem in expected.items():
+        err = argument_error(capsys, *argv, "--out", str(path))
+        assert err == f"tabletop {command}: error: argument --out: {problem} (see tabletop {command} --help)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs the /proc file system")
+def test_output_folder_where_nothing_can_be_created(capsys: pytest.CaptureFixture[str]) -> None:
+    err = argument_error(capsys, "schema", "--out", "/proc/schemas")
+    assert err == (
+        "tabletop schema: error: argument --out: cannot write /proc/schemas: nothing can be created in /proc "
+        "(No such file or directory); choose another place (see tabletop schema --help)\n"
+    )
+
+
+def test_output_folder_is_created_with_its_parents(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    code, printed, _ = run(capsys, "schema", "--out", str(out))
+    assert code == 0
+    assert printed.split() == [str(out / "policy.schema.json"), str(out / "scenario.schema.json")]
+
+
+def test_output_the_system_refuses_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "results.json"
+
+    def refuse(path: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    code, _, err = run(capsys, *RUN, "--json", str(target))
+    assert code == 2
+    assert err == f"tabletop run: cannot write {target}: Permission denied\n"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import functools
 import math
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from tabletop.errors import InputError
@@ -60,6 +62,44 @@ def fraction(text: str) -> float:
     if value > 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
+
+
+def output_file(text: str) -> Path:
+    """argparse type: a file to write, in a folder that exists and accepts new files."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a folder; give a file name")
+    if not path.parent.exists():
+        raise argparse.ArgumentTypeError(
+            f"cannot write {path}: folder {path.parent} does not exist; create it first or choose another place"
+        )
+    if not path.exists():
+        _check_creatable_in(path.parent, path)
+    return path
+
+
+def output_folder(text: str) -> Path:
+    """argparse type: a folder to write files into, either existing or creatable."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a file; give a folder")
+    nearest = next(folder for folder in (path, *path.parents) if folder.exists())
+    _check_creatable_in(nearest, path)
+    return path
+
+
+def _check_creatable_in(folder: Path, path: Path) -> None:
+    """Refuse ``path`` unless ``folder``, where it or its first missing parent goes, takes new entries."""
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {path}: {folder} is a file, not a folder; choose another place")
+    try:
+        # Only trying tells: permissions, read-only mounts and virtual file systems such as /proc
+        # all refuse in their own way, and the superuser passes every permission check.
+        Path(tempfile.mkdtemp(prefix=".tabletop-", dir=folder)).rmdir()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {path}: nothing can be created in {folder} ({exc.strerror}); choose another place"
+        ) from None
 
 
 def parse_horizon(text: str, option: str = "--horizon") -> timedelta:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tabletop.cli.arguments import seed
+from tabletop.cli.arguments import output_file, output_folder, seed
 from tabletop.errors import InputError
 from tabletop.scenarios.loading import load_scenario
 from tabletop.sim.drill import Drill, open_drill, resume_drill
@@ -44,13 +44,16 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--journal",
-        type=Path,
+        type=output_file,
         metavar="FILE",
         help="journal file (default: drill-SCENARIO-YYYYMMDD-HHMMSS.jsonl in the current folder)",
     )
     parser.add_argument("--resume", type=Path, metavar="JOURNAL", help="rebuild a drill from its journal and carry on")
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="where the after-action report goes (default: next to the journal)"
+        "--out",
+        type=output_folder,
+        metavar="DIR",
+        help="where the after-action report goes (default: next to the journal)",
     )
     parser.add_argument("--seats", action="store_true", help="list the scenario's seats and exit")
     parser.set_defaults(handler=drill)

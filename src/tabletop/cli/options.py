@@ -6,9 +6,8 @@ import argparse
 import shlex
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from tabletop.cli.arguments import fraction, positive_float, positive_int, seed
+from tabletop.cli.arguments import fraction, output_file, output_folder, positive_float, positive_int, seed
 from tabletop.cli.progress import ProgressBar
 from tabletop.errors import InputError
 from tabletop.sim.compare import run_to_precision
@@ -57,8 +56,8 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
         metavar="ADDRESS",
         help="Dask scheduler address (e.g. tcp://10.0.0.5:8786); without it --executor dask starts a local cluster",
     )
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results document to FILE")
-    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument("--json", type=output_file, metavar="FILE", help="write the results document to FILE")
+    parser.add_argument("--out", type=output_folder, metavar="DIR", help=out_help)
     parser.add_argument(
         "--goal",
         type=fraction,
@@ -77,17 +76,8 @@ def executor_from(args: argparse.Namespace) -> Executor:
     return executor_for(args.workers)
 
 
-def check_outputs(args: argparse.Namespace) -> None:
-    """Refuse before running when an output path is of the wrong kind."""
-    if args.json is not None and args.json.is_dir():
-        raise InputError(f"--json {args.json} is a folder; give a file name")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} is a file; give a folder")
-
-
 def run_specs(specs: Sequence[RunSpec], args: argparse.Namespace, label: str) -> list[RunOutcome]:
     """Run the replications the options ask for, with a progress bar, and say how many it took."""
-    check_outputs(args)
     executor = executor_from(args)
     with ProgressBar(label) as bar:
         if args.precision is None:
