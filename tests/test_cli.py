@@ -324,3 +324,24 @@ def test_output_the_system_refuses_is_one_line(
     code, _, err = run(capsys, *RUN, "--json", str(target))
     assert code == 2
     assert err == f"tabletop run: cannot write {target}: Permission denied\n"
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """A command's --help, with its lines joined as argparse wraps them to the terminal's width."""
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+COMMANDS = ("validate", "oncall", "run", "compare", "sweep", "drill", "schema", "import", "export", "lint")
+
+
+@pytest.mark.parametrize("argv", [*[[c] for c in COMMANDS], ["import", "pagerduty"], ["export", "ical"]])
+def test_help_shows_percent_signs_once(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert "%%" not in help_text(capsys, *argv)
+
+
+def test_help_names_the_interval(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "SLA attainment per tier with 95% confidence intervals" in help_text(capsys, "run")
+    assert "from the first policy with a 95% interval and a plain verdict" in help_text(capsys, "compare")
