@@ -7,6 +7,8 @@ import pytest
 
 from tabletop.cli import main
 from tabletop.cli.schema import SCHEMA_DIR, render
+from tabletop.policies.loading import policy_path
+from tabletop.spec.library import shown_path
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = str(DATA / "tiny-scenario.yaml")
@@ -149,15 +151,23 @@ def test_argument_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: 
     assert argument_error(capsys, *argv) == line + "\n"
 
 
-def test_policy_for_another_scenario_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "run", "startup", "--policy", "payments-tiered", "-r", "1")
-    assert code == 2
-    first = err.splitlines()[0]
-    assert first.endswith(
-        "payments-tiered.yaml:14:11: this policy is written for scenario 'payments-platform' "
-        "and is played here against 'startup'"
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "startup", "--policy", "payments-tiered", "-r", "1"],
+        ["oncall", "startup", "--policy", "payments-tiered", "--at", "2027-01-12T10:00:00Z"],
+        ["lint", "startup", "--policy", "payments-tiered"],
+    ],
+)
+def test_policy_for_another_scenario_says_so(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    first, *rest = err.splitlines()
+    shown = shown_path("payments-tiered", policy_path("payments-tiered"))
+    assert first == (
+        f"{shown}:14:11: this policy is written for scenario 'payments-platform' and is played here against 'startup'"
     )
-    assert "unknown person" in err
+    assert rest and all("unknown " in line for line in rest)
 
 
 def test_drill_lists_seats(capsys: pytest.CaptureFixture[str]) -> None:
