@@ -355,3 +355,20 @@ def test_help_shows_percent_signs_once(capsys: pytest.CaptureFixture[str], argv:
 def test_help_names_the_interval(capsys: pytest.CaptureFixture[str]) -> None:
     assert "SLA attainment per tier with 95% confidence intervals" in help_text(capsys, "run")
     assert "from the first policy with a 95% interval and a plain verdict" in help_text(capsys, "compare")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        RUN,
+        ["compare", "payments-platform", "--policy", "payments-flat", "--policy", "payments-tiered"],
+        ["sweep", SCENARIO, "--policy", POLICY, "--set", "escalation_chains.sre.repeat=0,1"],
+    ],
+)
+def test_max_replications_below_the_first_round_is_refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv, "-r", "10", "--max-replications", "3", "--precision", "0.1")
+    assert code == 2 and out == ""
+    assert err == (
+        f"tabletop {argv[0]}: --max-replications 3 is below --replications 10, the first round of --precision; "
+        "raise --max-replications or lower --replications\n"
+    )

@@ -76,8 +76,18 @@ def executor_from(args: argparse.Namespace) -> Executor:
     return executor_for(args.workers)
 
 
+def check_replications(args: argparse.Namespace) -> None:
+    """Refuse a --precision run whose first round is already beyond its limit."""
+    if args.precision is not None and args.max_replications < args.replications:
+        raise InputError(
+            f"--max-replications {args.max_replications} is below --replications {args.replications}, "
+            "the first round of --precision; raise --max-replications or lower --replications"
+        )
+
+
 def run_specs(specs: Sequence[RunSpec], args: argparse.Namespace, label: str) -> list[RunOutcome]:
     """Run the replications the options ask for, with a progress bar, and say how many it took."""
+    check_replications(args)
     executor = executor_from(args)
     with ProgressBar(label) as bar:
         if args.precision is None:
