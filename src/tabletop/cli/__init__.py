@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from tabletop import __version__
 from tabletop.cli import compare, drill, export, import_config, lint, oncall, run, schema, sweep, validate
+from tabletop.cli.arguments import OneLineParser
 from tabletop.errors import InputError, SpecError
 
 _COMMANDS = (validate, oncall, run, compare, sweep, drill, schema, import_config, export, lint)
@@ -16,7 +17,8 @@ _COMMANDS = (validate, oncall, run, compare, sweep, drill, schema, import_config
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    # Subcommand parsers take the class of their parent, so every level reports errors in one line.
+    parser = OneLineParser(
         prog="tabletop",
         description="Tabletop-exercise simulator and escalation-policy testbed.",
     )
@@ -43,11 +45,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tabletop: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # Inputs are read with their own messages, so a named file the system refused is an output
+        # the checks before the run could not foresee (permissions, a folder removed meanwhile).
+        if exc.filename is None:
+            return _internal_error()
+        print(f"tabletop {args.command}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
     except Exception:
-        traceback.print_exc()
-        print("tabletop: internal error; this is a bug, please report it with the traceback above", file=sys.stderr)
-        return 1
+        return _internal_error()
     return code
+
+
+def _internal_error() -> int:
+    traceback.print_exc()
+    print("tabletop: internal error; this is a bug, please report it with the traceback above", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

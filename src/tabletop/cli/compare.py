@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
         description=(
             "Play every policy against the same replications of the scenario (common random numbers) and "
             "report, per tier and SLA metric, each policy's attainment and its paired difference from the first "
-            "policy with a 95%% interval and a plain verdict."
+            "policy with a 95% interval and a plain verdict."
         ),
     )
     add_run_options(parser, out_help="write an HTML and Markdown report with plots into DIR")

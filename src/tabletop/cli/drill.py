@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tabletop.cli.arguments import output_file, output_folder, seed
 from tabletop.errors import InputError
 from tabletop.scenarios.loading import load_scenario
 from tabletop.sim.drill import Drill, open_drill, resume_drill
@@ -38,16 +39,21 @@ def register(commands: Any) -> None:
         "tech_lead:DOMAIN, or tech_lead for every domain (repeat; default: incident_commander)",
     )
     parser.add_argument("--speed", type=float, default=60.0, help="scenario seconds per real second (default 60)")
-    parser.add_argument("--seed", type=int, default=1, help="root seed of the engine's random streams (default 1)")
+    parser.add_argument(
+        "--seed", type=seed, default=1, help="root seed of the engine's random streams, a whole number ≥ 0 (default 1)"
+    )
     parser.add_argument(
         "--journal",
-        type=Path,
+        type=output_file,
         metavar="FILE",
         help="journal file (default: drill-SCENARIO-YYYYMMDD-HHMMSS.jsonl in the current folder)",
     )
     parser.add_argument("--resume", type=Path, metavar="JOURNAL", help="rebuild a drill from its journal and carry on")
     parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="where the after-action report goes (default: next to the journal)"
+        "--out",
+        type=output_folder,
+        metavar="DIR",
+        help="where the after-action report goes (default: next to the journal)",
     )
     parser.add_argument("--seats", action="store_true", help="list the scenario's seats and exit")
     parser.set_defaults(handler=drill)

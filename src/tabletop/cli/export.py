@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tabletop.cli.arguments import output_file
 from tabletop.cli.oncall import parse_instant
 from tabletop.errors import InputError
 from tabletop.policies.calendar_export import on_call_calendar
@@ -40,7 +40,7 @@ def register(commands: Any) -> None:
     ical.add_argument("--level", default="primary", metavar="LEVEL", help="rotation level (default primary)")
     ical.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day (or instant with offset)")
     ical.add_argument("--to", dest="end", required=True, metavar="DATE", help="end day, exclusive (or instant)")
-    ical.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: standard output)")
+    ical.add_argument("--out", type=output_file, metavar="FILE", help="file to write (default: standard output)")
     ical.set_defaults(handler=run)
 
 

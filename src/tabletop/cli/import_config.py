@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tabletop.cli.arguments import parse_horizon
+from tabletop.cli.arguments import output_folder, parse_horizon
 from tabletop.cli.oncall import parse_instant
 from tabletop.errors import SpecError
 from tabletop.policies.importers import grafana_oncall, opsgenie, pagerduty
@@ -56,7 +56,9 @@ def register(commands: Any) -> None:
     for vendor, (title, what) in _VENDORS.items():
         sub = vendors.add_parser(vendor, help=f"import from {title}", description=f"Read {what}.")
         sub.add_argument("files", nargs="+", type=Path, metavar="FILE", help="exported files")
-        sub.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write the files into")
+        sub.add_argument(
+            "--out", required=True, type=output_folder, metavar="DIR", help="folder to write the files into"
+        )
         sub.add_argument("--id", default=vendor, metavar="ID", help=f"id of the policy and scenario (default {vendor})")
         sub.add_argument(
             "--start",

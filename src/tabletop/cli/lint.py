@@ -12,8 +12,9 @@ from tabletop.cli.arguments import parse_horizon
 from tabletop.cli.oncall import parse_instant
 from tabletop.errors import Problem, SpecError
 from tabletop.policies.lint import RULES, LintFinding, default_start, lint
-from tabletop.policies.loading import pair_problems, read_policy
-from tabletop.scenarios.loading import read_scenario
+from tabletop.policies.loading import load_pair_with_source, read_policy
+from tabletop.policies.model import Policy
+from tabletop.scenarios.model import Scenario
 from tabletop.spec.yaml_source import SourceDocument
 
 
@@ -46,19 +47,20 @@ def _located(finding: LintFinding, policy: SourceDocument) -> Problem:
     return policy.problem(finding.path, finding.message, key=finding.path[-1:] == ("id",))
 
 
+def _load(args: argparse.Namespace) -> tuple[Scenario | None, Policy, SourceDocument]:
+    """The scenario if given, the policy checked against it, and the policy's source to locate findings in."""
+    if args.scenario:
+        return load_pair_with_source(args.scenario, args.policy)
+    policy, document, problems = read_policy(args.policy)
+    if policy is None or document is None or problems:
+        raise SpecError(problems)
+    return None, policy, document
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the findings; exit 1 when any is an error."""
     horizon = parse_horizon(args.horizon)
-    scenario = scenario_document = None
-    if args.scenario:
-        scenario, scenario_document, problems = read_scenario(args.scenario)
-        if scenario is None:
-            raise SpecError(problems)
-    policy, policy_document, problems = read_policy(args.policy, scenario)
-    if policy is not None and scenario is not None and scenario_document is not None:
-        problems = pair_problems(policy, scenario, scenario_document)
-    if policy is None or policy_document is None or problems:
-        raise SpecError(problems)
+    scenario, policy, policy_document = _load(args)
     if args.start:
         start = parse_instant(args.start, "--from")
     elif scenario is not None:

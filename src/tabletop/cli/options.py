@@ -3,48 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import math
 import shlex
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from tabletop.cli.arguments import fraction, output_file, output_folder, positive_float, positive_int, seed
 from tabletop.cli.progress import ProgressBar
 from tabletop.errors import InputError
 from tabletop.sim.compare import run_to_precision
 from tabletop.sim.executors import DaskExecutor, Executor
 from tabletop.sim.experiment import RunOutcome, executor_for, run_experiment
 from tabletop.sim.spec import RunSpec
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """argparse type: a number in (0, 1]."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
 
 
 def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
@@ -59,7 +28,9 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
         metavar="R",
         help="replications (default 30; with --precision, the first round)",
     )
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="root random seed (default 1)")
+    parser.add_argument(
+        "--seed", type=seed, default=1, metavar="S", help="root random seed, a whole number ≥ 0 (default 1)"
+    )
     parser.add_argument(
         "--precision",
         type=fraction,
@@ -85,8 +56,8 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
         metavar="ADDRESS",
         help="Dask scheduler address (e.g. tcp://10.0.0.5:8786); without it --executor dask starts a local cluster",
     )
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results document to FILE")
-    parser.add_argument("--out", type=Path, metavar="DIR", help=out_help)
+    parser.add_argument("--json", type=output_file, metavar="FILE", help="write the results document to FILE")
+    parser.add_argument("--out", type=output_folder, metavar="DIR", help=out_help)
     parser.add_argument(
         "--goal",
         type=fraction,
@@ -105,17 +76,18 @@ def executor_from(args: argparse.Namespace) -> Executor:
     return executor_for(args.workers)
 
 
-def check_outputs(args: argparse.Namespace) -> None:
-    """Refuse before running when an output path is of the wrong kind."""
-    if args.json is not None and args.json.is_dir():
-        raise InputError(f"--json {args.json} is a folder; give a file name")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} is a file; give a folder")
+def check_replications(args: argparse.Namespace) -> None:
+    """Refuse a --precision run whose first round is already beyond its limit."""
+    if args.precision is not None and args.max_replications < args.replications:
+        raise InputError(
+            f"--max-replications {args.max_replications} is below --replications {args.replications}, "
+            "the first round of --precision; raise --max-replications or lower --replications"
+        )
 
 
 def run_specs(specs: Sequence[RunSpec], args: argparse.Namespace, label: str) -> list[RunOutcome]:
     """Run the replications the options ask for, with a progress bar, and say how many it took."""
-    check_outputs(args)
+    check_replications(args)
     executor = executor_from(args)
     with ProgressBar(label) as bar:
         if args.precision is None:

@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
         help="play a scenario against a policy and measure SLAs",
         description=(
             "Play R replications of a scenario against a policy and report SLA attainment per tier "
-            "with 95%% confidence intervals, the bottlenecks, handoff delays and the heaviest on-call loads. "
+            "with 95% confidence intervals, the bottlenecks, handoff delays and the heaviest on-call loads. "
             "The same seed gives the same results whatever the number of workers."
         ),
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from tabletop.cli.arguments import output_folder
 from tabletop.policies.model import Policy
 from tabletop.scenarios.model import Scenario
 from tabletop.spec import library
@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
         ),
     )
     parser.add_argument("kind", nargs="?", choices=sorted(MODELS), help="which schema (default: both)")
-    parser.add_argument("--out", metavar="DIR", type=Path, help="write NAME.schema.json files into DIR")
+    parser.add_argument("--out", metavar="DIR", type=output_folder, help="write NAME.schema.json files into DIR")
     parser.set_defaults(handler=run)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from tabletop.cli.arguments import argument_type, output_file
 from tabletop.cli.options import add_run_options, run_specs
 from tabletop.cli.run import percent, write_outputs
 from tabletop.policies.loading import load_pair, policy_path
@@ -41,11 +41,11 @@ def register(commands: Any) -> None:
         dest="settings",
         action="append",
         required=True,
-        type=parse_setting,
+        type=argument_type(parse_setting),
         metavar="PATH=V1,V2",
         help="a policy value to vary and the values to try; repeat for a grid",
     )
-    parser.add_argument("--csv", type=Path, metavar="FILE", help="write one row per variant to FILE")
+    parser.add_argument("--csv", type=output_file, metavar="FILE", help="write one row per variant to FILE")
     parser.set_defaults(handler=run)
 
 

@@ -42,6 +42,14 @@ def pair_problems(policy: Policy, scenario: Scenario, scenario_document: SourceD
 
 def load_pair(scenario_argument: str | Path, policy_argument: str | Path) -> tuple[Scenario, Policy]:
     """Load a scenario and a policy and check them against each other; raises SpecError with every problem."""
+    scenario, policy, _ = load_pair_with_source(scenario_argument, policy_argument)
+    return scenario, policy
+
+
+def load_pair_with_source(
+    scenario_argument: str | Path, policy_argument: str | Path
+) -> tuple[Scenario, Policy, SourceDocument]:
+    """:func:`load_pair`, and the policy's source document to locate findings in."""
     scenario, scenario_document, problems = read_scenario(scenario_argument)
     if scenario is None or scenario_document is None:
         raise SpecError(problems)
@@ -53,6 +61,6 @@ def load_pair(scenario_argument: str | Path, policy_argument: str | Path) -> tup
         if isinstance(written_for, str) and written_for != scenario.id and problems:
             message = f"this policy is written for scenario '{written_for}' and is played here against '{scenario.id}'"
             problems = [document.problem(("scenario",), message), *problems]
-    if policy is None or problems:
+    if policy is None or document is None or problems:
         raise SpecError(problems)
-    return scenario, policy
+    return scenario, policy, document

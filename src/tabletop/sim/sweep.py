@@ -59,15 +59,15 @@ def _split_values(text: str) -> list[str]:
 def parse_setting(text: str) -> Setting:
     """A ``PATH=V1,V2,…`` argument."""
     path, sep, values = text.partition("=")
-    if not sep or not path.strip() or not values.strip():
-        raise InputError(f"--set '{text}' must look like PATH=V1,V2 (e.g. escalation_chains.ops.levels.0.delay=5m,30m)")
     texts = [v for v in _split_values(values) if v]
+    if not sep or not path.strip() or not texts:
+        raise InputError(f"'{text}' must look like PATH=V1,V2 (e.g. escalation_chains.ops.levels.0.delay=5m,30m)")
     parsed = []
     for value in texts:
         try:
             parsed.append(yaml.safe_load(value))
         except yaml.YAMLError:
-            raise InputError(f"--set {path.strip()}: cannot read value '{value}' as YAML") from None
+            raise InputError(f"{path.strip()}: cannot read value '{value}' as YAML") from None
     return Setting(path.strip(), tuple(parsed), tuple(texts))
 
 
