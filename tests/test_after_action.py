@@ -84,7 +84,7 @@ def test_markdown_and_html_have_every_section(written: tuple[str, str]) -> None:
     assert markdown.startswith("# After-action report: Drill: payments-db failover at 03:00\n")
     assert "| starts | Wednesday 6 January 2027, 03:00 (Europe/London) |" in markdown
     assert "| seed | 23 |" in markdown
-    assert "| incident commander | players | Jamal Carter |" in markdown
+    assert "| incident commander | players | Rosa Alvarez (VP Engineering) |" in markdown
     assert "| comms lead | engine | Tyler Johnson |" in markdown
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
 

@@ -563,13 +563,13 @@ class Drill:
         return self.local_time(minute).strftime("%H:%M")
 
     def _person(self, seat: str, incident: Incident) -> Responder | None:
-        chosen = self.seats.person.get((seat, incident.number))
-        if chosen is not None:
-            return chosen
+        """Whom the seat plays: whoever holds its role or lead now (the engine may have moved it), else who answered."""
         role = role_of(seat)
         if role == "tech_lead":
-            return incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
-        return incident.roles.get(role)
+            holder = incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
+        else:
+            holder = incident.roles.get(role)
+        return holder if holder is not None else self.seats.person.get((seat, incident.number))
 
     def _on_call_for(self, role: str) -> Responder | None:
         chain = self.world.role_chain(role)
