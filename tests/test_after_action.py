@@ -84,9 +84,24 @@ def test_markdown_and_html_have_every_section(written: tuple[str, str]) -> None:
     assert markdown.startswith("# After-action report: Drill: payments-db failover at 03:00\n")
     assert "| starts | Wednesday 6 January 2027, 03:00 (Europe/London) |" in markdown
     assert "| seed | 23 |" in markdown
-    assert "| incident commander | players | Rosa Alvarez (VP Engineering) |" in markdown
+    # The first responder acts as commander until the rostered one answers; contain-at-risk brings in a senior one.
+    assert "| incident commander | players | Tomasz Nowak, Jamal Carter, Rosa Alvarez (VP Engineering) |" in markdown
     assert "| comms lead | engine | Tyler Johnson |" in markdown
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
+
+
+def test_seats_list_everyone_who_held_them_in_order() -> None:
+    drill = new_drill()
+    for minute in range(0, 30, 5):
+        drill.advance(minute)
+        for seat in PLAYED:
+            for page in drill.open_pages(seat):
+                drill.act(seat, "acknowledge", page=page.number)
+    drill.act("tech_lead:database", "hand_off", to="kenji", note="replica promoted, replay pending")
+    seats = {seat.seat: seat.people for seat in after_action(drill).seats}
+    assert seats["tech_lead:database"] == ("Tomasz Nowak", "Kenji Sato")
+    assert seats["incident_commander"] == ("Tomasz Nowak", "Jamal Carter")
+    assert seats["security"] == ()
 
 
 def test_known_expected_action_ratings(review: AfterAction) -> None:

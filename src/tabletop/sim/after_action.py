@@ -303,14 +303,9 @@ def ghost_run(drill: Drill) -> Drill:
 
 
 def _seats(drill: Drill) -> tuple[SeatPlay, ...]:
-    held: dict[str, list[str]] = {}
-    for incident in drill.incidents:
-        for seat, person in drill.holders(incident).items():
-            names = held.setdefault(seat, [])
-            if drill.person_name(person) not in names:
-                names.append(drill.person_name(person))
     return tuple(
-        SeatPlay(seat, drill.seats.plays(seat), tuple(held.get(seat, ()))) for seat in seat_names(drill.scenario)
+        SeatPlay(seat, drill.seats.plays(seat), tuple(drill.person_name(p) for p in drill.held.get(seat, ())))
+        for seat in seat_names(drill.scenario)
     )
 
 
