@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tabletop.policies.loading import load_pair
-from tabletop.sim.after_action import AfterAction, after_action, ghost_run, write_after_action
-from tabletop.sim.drill import FACILITATOR, Drill, Improvement
+from tabletop.sim.after_action import AfterAction, IncidentSla, after_action, ghost_run, write_after_action
+from tabletop.sim.document_blocks import render_markdown
+from tabletop.sim.drill import FACILITATOR, Drill, Improvement, SlaClock
 from tabletop.sim.journal import DrillSetup
 
 SCENARIO, POLICY, SEED = "drill-db-failover", "payments-tiered", 23
@@ -84,9 +86,24 @@ def test_markdown_and_html_have_every_section(written: tuple[str, str]) -> None:
     assert markdown.startswith("# After-action report: Drill: payments-db failover at 03:00\n")
     assert "| starts | Wednesday 6 January 2027, 03:00 (Europe/London) |" in markdown
     assert "| seed | 23 |" in markdown
-    assert "| incident commander | players | Jamal Carter |" in markdown
+    # The first responder acts as commander until the rostered one answers; contain-at-risk brings in a senior one.
+    assert "| incident commander | players | Tomasz Nowak, Jamal Carter, Rosa Alvarez (VP Engineering) |" in markdown
     assert "| comms lead | engine | Tyler Johnson |" in markdown
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
+
+
+def test_seats_list_everyone_who_held_them_in_order() -> None:
+    drill = new_drill()
+    for minute in range(0, 30, 5):
+        drill.advance(minute)
+        for seat in PLAYED:
+            for page in drill.open_pages(seat):
+                drill.act(seat, "acknowledge", page=page.number)
+    drill.act("tech_lead:database", "hand_off", to="kenji", note="replica promoted, replay pending")
+    seats = {seat.seat: seat.people for seat in after_action(drill).seats}
+    assert seats["tech_lead:database"] == ("Tomasz Nowak", "Kenji Sato")
+    assert seats["incident_commander"] == ("Tomasz Nowak", "Jamal Carter")
+    assert seats["security"] == ()
 
 
 def test_known_expected_action_ratings(review: AfterAction) -> None:
@@ -117,8 +134,15 @@ def test_breached_sla_targets_are_areas_for_improvement(review: AfterAction, wri
         assert "The policy alone took" in area.analysis
         assert any(p.action == area.recommendation and p.due == "2027-02-05" for p in review.plan)
     markdown, _ = written
-    assert "- Observation: Incident 1 (SEV1) took 21.7m to mobilize; the target is 15m." in markdown
-    assert "| mobilize | 15m | 21.7m | **breached** |" in markdown
+    assert "- Observation: Incident 1 (SEV1) took 21m44s to mobilize; the target is 15m." in markdown
+    assert "| mobilize | 15m | 21m44s | **breached** |" in markdown
+
+
+def test_a_target_missed_by_seconds_does_not_read_as_the_target(review: AfterAction) -> None:
+    clocks = (SlaClock("contain", 60.0, 60 + 7.95 / 60, True), SlaClock("recover", 240.0, 60 + 7.95 / 60, False))
+    markdown = render_markdown(replace(review, sla=(IncidentSla(1, "db down", "SEV1", clocks),)).blocks())
+    assert "| contain | 1h | 1h1m | **breached** |" in markdown
+    assert "| recover | 4h | not reached (1h1m so far) | open · 3h left |" in markdown
 
 
 def test_improvement_plan_puts_the_facilitator_first_and_proposes_each_action_once(review: AfterAction) -> None:

@@ -196,6 +196,27 @@ def test_assuming_command_stands_the_role_page_down() -> None:
         drill.act("tech_lead:database", "assign_role", role="comms_lead", person="rosa")
 
 
+def test_a_senior_commander_brought_in_when_containment_is_at_risk_takes_command_and_the_seat_follows() -> None:
+    drill = new_drill("incident_commander", "tech_lead:database", seed=3)
+    play_script(drill, 45)
+    incident = drill.incidents[0]
+    # Detected at 2 and not contained half-way to the 1h target: contain-at-risk pages the senior commander at 32.
+    (handoff,) = [h for h in drill.world.records.handoffs if h.reason == "escalation"]
+    assert (handoff.role, handoff.sender, handoff.receiver, handoff.initiated) == (
+        "incident_commander",
+        "jamal",
+        "rosa",
+        32.0,
+    )
+    assert incident.roles["incident_commander"].id == incident.record.commander == "rosa"
+    assert drill.holders(incident)["incident_commander"] == "rosa"
+    feed = [event.text for event in drill.feed("incident_commander")]
+    assert "Rosa Alvarez (VP Engineering) is incident commander for incident 1" in feed
+    assert "Handoff (escalation, incident commander): Jamal Carter → Rosa Alvarez (VP Engineering), briefed" in feed
+    drill.act("incident_commander", "hand_off", to="sven", note="failover done; replay pending")
+    assert (drill.world.records.handoffs[-1].sender, incident.roles["incident_commander"].id) == ("rosa", "sven")
+
+
 def test_page_escalate_invite_and_note_reach_the_engine() -> None:
     drill = new_drill("incident_commander", "customer_liaison", "tech_lead:database")
     number = first_page(drill, "tech_lead:database")

@@ -321,6 +321,57 @@ def test_stop_on_resolve_re_escalates_a_stalled_acknowledged_incident() -> None:
     assert high.identified == 71.0 + 30
 
 
+def _contain_at_risk(action: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Contain target 20m: at 70, half-way, the incident is still being diagnosed and the trigger acts."""
+    scenario = small_scenario(
+        responsiveness_profiles={"sure": fixed_profile(1, 0), "slow": fixed_profile(30, 0)},
+    )
+    scenario["people"][4]["responsiveness"] = "slow"
+    policy = small_policy(
+        tiers=[{"id": "SEV1", "sla": {"contain": "20m"}}, {"id": "SEV2"}],
+        escalation_chains=[
+            {"id": "web", "levels": [{"targets": [{"person": "ana"}]}]},
+            {"id": "dba", "levels": [{"targets": [{"person": "cat"}]}, {"targets": [{"person": "ben"}]}]},
+        ],
+        mobilization={
+            "roles": {"incident_commander": {"person": "eve"}},
+            "tiers": {"SEV1": {"page": ["incident_commander"]}},
+        },
+        escalation_triggers=[{"id": "contain-at-risk", "not_reached": "contain", "at_fraction": 0.5, **action}],
+        handoffs={"briefing": {"cost": "5m", "probability": 1}},
+    )
+    return scenario, policy
+
+
+def test_a_commander_brought_in_by_a_trigger_takes_command_and_the_rostered_one_stands_down() -> None:
+    records = play(*_contain_at_risk({"action": "page", "targets": [{"person": "dan"}]}))
+    incident = _one_incident(records)
+    # cat answers at 61 and acts as commander; eve (slow) would answer at 91, but dan, paged at 70, answers at 71
+    # and takes command: eve's page stands down (no second round at 76), and her late answer takes nothing back.
+    assert _pages(records) == [("cat", 60.0), ("eve", 61.0), ("dan", 70.0)]
+    (handoff,) = records.handoffs
+    assert (handoff.reason, handoff.role, handoff.sender, handoff.receiver) == (
+        "escalation",
+        "incident_commander",
+        "cat",
+        "dan",
+    )
+    assert (handoff.initiated, handoff.accepted) == (70.0, 76.0)
+    assert incident.commander == "dan" and incident.mobilized == 71.0
+
+
+def test_next_level_on_an_acknowledged_chain_brings_in_help_not_a_commander() -> None:
+    records = play(*_contain_at_risk({"action": "next_level"}))
+    incident = _one_incident(records)
+    # The chain moves on to ben at 70 although cat acknowledged; cat is at work, so ben only joins. Command passes
+    # from cat to the rostered eve when she answers, at 91.
+    assert _pages(records) == [("cat", 60.0), ("eve", 61.0), ("ben", 70.0), ("eve", 76.0)]
+    assert [(h.reason, h.sender, h.receiver, h.initiated) for h in records.handoffs] == [
+        ("role_change", "cat", "eve", 61.0)
+    ]
+    assert incident.commander == "eve" and incident.contained == 61.0 + 30 + 10
+
+
 def test_checkpoints_defer_a_shift_handover_to_the_next_checkpoint() -> None:
     scenario, policy = _shift_pair("hand_off")
     policy["handoffs"]["checkpoints"] = ["contained"]

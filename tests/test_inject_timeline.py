@@ -121,14 +121,19 @@ def test_expected_actions_done_late_missed_pending() -> None:
     assert [(r.rating, r.done_at) for r in results] == [("late", 9.0), ("late", 30.0)]
 
 
-def test_one_log_entry_meets_one_expectation() -> None:
-    # I-06 and I-08 both expect an external update from the comms lead.
-    deliveries = _delivered(("I-06", 35), ("I-08", 40))
-    results = ExpectedActionCheck().rate(deliveries, [(45.0, "comms_lead", "post_external_update")], now=100)
-    assert [(r.inject_id, r.action, r.rating) for r in results] == [
-        ("I-06", "post_external_update", "done"),
-        ("I-08", "post_internal_update", "missed"),
-        ("I-08", "post_external_update", "missed"),
+def test_one_action_meets_every_inject_that_expects_it() -> None:
+    # I-02 (out at 8) and I-03 (at 17) expect the commander to assume the role by 18 and by 22; I-03 and I-12 (at 29)
+    # expect a page by 22 and by 34. Both actions come at 29, the page in the minute I-12 went out.
+    deliveries = _delivered(("I-02", 8), ("I-03", 17), ("I-12", 29))
+    log = [(29.0, "incident_commander", "assume_role"), (29.0, "incident_commander", "page")]
+    results = ExpectedActionCheck().rate(deliveries, log, now=60)
+    assert [(r.inject_id, r.action, r.done_at, r.rating) for r in results] == [
+        ("I-02", "assume_role", 29.0, "late"),
+        ("I-02", "post_internal_update", None, "missed"),
+        ("I-03", "page", 29.0, "late"),
+        ("I-03", "assume_role", 29.0, "late"),
+        ("I-12", "page", 29.0, "done"),
+        ("I-12", "note", None, "missed"),
     ]
 
 

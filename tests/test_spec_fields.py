@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from tabletop.spec.distributions import Distribution, Empirical, Fixed, LogNormal
-from tabletop.spec.fields import Duration, Instant, LocalDateTime, TimeOfDay, TimeZoneName, Weekday, parse_duration
+from tabletop.spec.fields import (
+    Duration,
+    Instant,
+    LocalDateTime,
+    TimeOfDay,
+    TimeZoneName,
+    Weekday,
+    format_duration,
+    parse_duration,
+)
 from tabletop.spec.windows import Window
 
 durations = TypeAdapter(Duration)
@@ -30,6 +39,43 @@ def test_durations(text: str | int, minutes: float) -> None:
 def test_duration_units_scale(n: int, unit: str) -> None:
     factor = {"s": 1 / 60, "m": 1, "h": 60, "d": 1440, "w": 10080}[unit]
     assert parse_duration(f"{n}{unit}") == pytest.approx(n * factor)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (0, "0"),
+        (7.95 / 60, "8s"),
+        (4.03, "4m2s"),
+        (14.03, "14m2s"),  # the same step as 4m2s, not 14m beside 4.03m
+        (59.995, "1h"),
+        (60, "1h"),
+        (60 + 7.95 / 60, "1h1m"),  # 8 seconds past a 1h target does not read as 1h
+        (90, "1h30m"),
+        (parse_duration("0.1h"), "6m"),  # 6.000000000000001 minutes
+        (1439.5, "1d"),
+        (2160, "1d12h"),
+        (4737.6, "3d7h"),
+        (20160, "2w"),
+        (28800, "20d"),
+        (-3.5, "-3m30s"),
+        (math.nan, "—"),
+    ],
+)
+def test_format_duration(minutes: float, text: str) -> None:
+    assert format_duration(minutes) == text
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=1, max_value=1439), st.integers(min_value=24, max_value=2400).map(lambda h: h * 60)
+    ),
+    st.floats(min_value=1e-4, max_value=600),
+)
+def test_a_time_past_its_target_never_reads_as_the_target(target: int, over: float) -> None:
+    text = format_duration(target + over)
+    assert text != format_duration(target)
+    assert parse_duration(text) >= target + over - 1e-6, "rounded up, and readable as a duration"
 
 
 @pytest.mark.parametrize(

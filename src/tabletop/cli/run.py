@@ -17,7 +17,7 @@ from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.results import document, no_targets_note, write_csv
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint
-from tabletop.spec.fields import format_minutes
+from tabletop.spec.fields import format_duration
 
 
 def register(commands: Any) -> None:
@@ -42,8 +42,8 @@ def percent(value: float | None) -> str:
 
 
 def minutes(value: float | None) -> str:
-    """Minutes in the unit that reads best, or a dash when unknown."""
-    return "—" if value is None else format_minutes(value)
+    """Minutes as a duration that never reads as a target it went past (1h1m, not 1h), or a dash when unknown."""
+    return "—" if value is None else format_duration(value)
 
 
 def _render_sla(doc: dict[str, Any], goal: float, console: Console) -> None:

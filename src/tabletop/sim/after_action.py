@@ -31,7 +31,7 @@ from tabletop.sim.document_blocks import (
 from tabletop.sim.drill import Drill, DrillEvent, Improvement, SlaClock
 from tabletop.sim.inject_timeline import ActionRating, ExpectedActionResult, ObjectiveRating
 from tabletop.sim.seats import seat_names, seat_title
-from tabletop.spec.fields import format_minutes, zone
+from tabletop.spec.fields import format_duration, zone
 
 #: Days after the scenario date that a proposed corrective action is due.
 IMPROVEMENT_DAYS = 30
@@ -303,14 +303,9 @@ def ghost_run(drill: Drill) -> Drill:
 
 
 def _seats(drill: Drill) -> tuple[SeatPlay, ...]:
-    held: dict[str, list[str]] = {}
-    for incident in drill.incidents:
-        for seat, person in drill.holders(incident).items():
-            names = held.setdefault(seat, [])
-            if drill.person_name(person) not in names:
-                names.append(drill.person_name(person))
     return tuple(
-        SeatPlay(seat, drill.seats.plays(seat), tuple(held.get(seat, ()))) for seat in seat_names(drill.scenario)
+        SeatPlay(seat, drill.seats.plays(seat), tuple(drill.person_name(p) for p in drill.held.get(seat, ())))
+        for seat in seat_names(drill.scenario)
     )
 
 
@@ -383,8 +378,8 @@ def _strengths(objectives: Sequence[ObjectiveReview], sla: Sequence[IncidentSla]
         if action.result.rating == "done"
     ]
     found += [
-        f"Incident {incident.incident}: {clock.metric} in {format_minutes(clock.elapsed)}, "
-        f"within the {format_minutes(clock.target)} {incident.tier} target."
+        f"Incident {incident.incident}: {clock.metric} in {format_duration(clock.elapsed)}, "
+        f"within the {format_duration(clock.target)} {incident.tier} target."
         for incident in sla
         for clock in incident.clocks
         if clock.state == "met" and clock.target is not None
@@ -409,7 +404,7 @@ def _action_areas(drill: Drill, objectives: Sequence[ObjectiveReview]) -> list[A
                 f"expected {_action_text(result)} by {action.deadline}"
             )
             if result.done_at is not None:
-                late = format_minutes(result.done_at - result.deadline)
+                late = format_duration(result.done_at - result.deadline)
                 observation = f"{expected}; done at {action.done_at}, {late} late."
             else:
                 observation = f"{expected}; not done."
@@ -447,19 +442,18 @@ def _sla_areas(
             if clock.state != "breached" or clock.target is None:
                 continue
             taken = (
-                f"took {format_minutes(clock.elapsed)} to {clock.metric}"
+                f"took {format_duration(clock.elapsed)} to {clock.metric}"
                 if clock.reached
-                else f"had not reached {clock.metric} after {format_minutes(clock.elapsed)}"
+                else f"had not reached {clock.metric} after {format_duration(clock.elapsed)}"
             )
-            observation = (
-                f"Incident {incident.incident} ({incident.tier}) {taken}; the target is {format_minutes(clock.target)}."
-            )
+            target = format_duration(clock.target)
+            observation = f"Incident {incident.incident} ({incident.tier}) {taken}; the target is {target}."
             analysis = _ghost_analysis(ghosts.get((incident.incident, clock.metric)))
             own = [h for h in handoffs if h.incident == incident.incident]
             if own:
                 waited = sum(h.delay or 0.0 for h in own)
                 count = f"{len(own)} handoff{'s' if len(own) > 1 else ''}"
-                analysis += f" The incident had {count}, {format_minutes(waited)} of handoff delay."
+                analysis += f" The incident had {count}, {format_duration(waited)} of handoff delay."
             advice = _SLA_ADVICE.get(clock.metric, "Review what held up {tier} incidents")
             areas.append(
                 AreaForImprovement(
@@ -478,8 +472,8 @@ def _ghost_analysis(ghost: SlaClock | None) -> str:
     if ghost is None:
         return "The policy alone had no such incident to compare with."
     if not ghost.reached:
-        return f"The policy alone had not reached it after {format_minutes(ghost.elapsed)} either."
-    took = f"The policy alone took {format_minutes(ghost.elapsed)}"
+        return f"The policy alone had not reached it after {format_duration(ghost.elapsed)} either."
+    took = f"The policy alone took {format_duration(ghost.elapsed)}"
     if ghost.state == "met":
         return f"{took} with the same seed and met the target, so the time was lost in the drill itself."
     return f"{took} with the same seed and breached it too, so the policy as it stands cannot meet it either."
@@ -543,7 +537,7 @@ def _overview_section(review: AfterAction) -> list[Block]:
     settings = [
         ("scenario", f"{review.scenario}: {review.scenario_name}"),
         ("starts", review.starts),
-        ("played", f"{format_minutes(review.minutes_played)} of scenario time, to {review.ends} ({how})"),
+        ("played", f"{format_duration(review.minutes_played)} of scenario time, to {review.ends} ({how})"),
         ("seed", str(review.seed)),
         ("policy", review.policy),
     ]
@@ -654,8 +648,8 @@ def _improvement_section(review: AfterAction) -> list[Block]:
 
 def _achieved(clock: SlaClock) -> str:
     if clock.reached:
-        return format_minutes(clock.elapsed)
-    return f"not reached ({format_minutes(clock.elapsed)} so far)"
+        return format_duration(clock.elapsed)
+    return f"not reached ({format_duration(clock.elapsed)} so far)"
 
 
 def _result_cell(clock: SlaClock) -> Cell:
@@ -667,7 +661,7 @@ def _result_cell(clock: SlaClock) -> Cell:
     if state == "untargeted":
         return Cell("no target")
     left = clock.left
-    return Cell("open", "" if left is None else f"{format_minutes(left)} left", "miss" if state == "warning" else "")
+    return Cell("open", "" if left is None else f"{format_duration(left)} left", "miss" if state == "warning" else "")
 
 
 def _sla_section(review: AfterAction) -> list[Block]:
@@ -681,7 +675,7 @@ def _sla_section(review: AfterAction) -> list[Block]:
         rows = [
             [
                 Cell(clock.metric),
-                Cell("—" if clock.target is None else format_minutes(clock.target)),
+                Cell("—" if clock.target is None else format_duration(clock.target)),
                 Cell(_achieved(clock)),
                 _result_cell(clock),
             ]
@@ -715,7 +709,7 @@ def _ghost_section(review: AfterAction) -> list[Block]:
         [
             Cell(str(c.incident)),
             Cell(c.metric),
-            Cell("—" if c.target is None else format_minutes(c.target)),
+            Cell("—" if c.target is None else format_duration(c.target)),
             _clock_cell(c.drill),
             _clock_cell(c.ghost),
             _difference_cell(c),
@@ -726,7 +720,7 @@ def _ghost_section(review: AfterAction) -> list[Block]:
         Heading(2, "Ghost run: the policy alone"),
         Paragraph(
             f"The same scenario, policy and seed played by the engine in every seat, taking the first option of "
-            f"every decision, for {format_minutes(ghost.minute)} of scenario time (until its first incident resolved, "
+            f"every decision, for {format_duration(ghost.minute)} of scenario time (until its first incident resolved, "
             "or at least as long as the drill). Difference: drill minus ghost in minutes; negative means the players "
             "were faster."
         ),

@@ -180,6 +180,8 @@ class Drill:
         self._unsettled: list[int] = []
         self._reached: dict[int, set[str]] = {}
         self._holders: dict[int, dict[str, str]] = {}
+        #: Everyone who held each seat's role or lead, in any incident, in the order they first took it (person ids).
+        self.held: dict[str, list[str]] = {}
         self._awaiting: dict[int, str | None] = {}
         self._waiting_handoffs: list[int] = []
         #: Incidents whose state may still change what the seats see.
@@ -563,13 +565,13 @@ class Drill:
         return self.local_time(minute).strftime("%H:%M")
 
     def _person(self, seat: str, incident: Incident) -> Responder | None:
-        chosen = self.seats.person.get((seat, incident.number))
-        if chosen is not None:
-            return chosen
+        """Whom the seat plays: whoever holds its role or lead now (the engine may have moved it), else who answered."""
         role = role_of(seat)
         if role == "tech_lead":
-            return incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
-        return incident.roles.get(role)
+            holder = incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
+        else:
+            holder = incident.roles.get(role)
+        return holder if holder is not None else self.seats.person.get((seat, incident.number))
 
     def _on_call_for(self, role: str) -> Responder | None:
         chain = self.world.role_chain(role)
@@ -705,6 +707,9 @@ class Drill:
             if previous.get(role) != person:
                 text = f"{self.person_name(person)} is {seat_title(role)} for incident {incident.number}"
                 found.append(DrillEvent(self.now, "role", text, ("all",), incident.number))
+                taken = self.held.setdefault(role, [])
+                if person not in taken:
+                    taken.append(person)
         self._holders[incident.number] = holders
         if incident.awaiting != self._awaiting.get(incident.number):
             self._awaiting[incident.number] = incident.awaiting

@@ -64,7 +64,7 @@ class EscalationRun:
         return self.acknowledged_by is not None or self.stood_down or self.incident.closed
 
     def stand_down(self) -> None:
-        """Stop paging: what this run was looking for has been found another way (a role assumed)."""
+        """Stop paging and ignore late answers: what this run looked for was found another way (a role assumed)."""
         self.stood_down = True
         self._token += 1
 
@@ -186,7 +186,7 @@ class EscalationRun:
 
     def acknowledge(self, responder: Responder, page: Page | None = None) -> None:
         """A page of this run was answered; the first answer wins, later ones are recorded only."""
-        if self.incident.closed:
+        if self.stood_down or self.incident.closed:
             return
         if self.acknowledged_by is not None:
             if not isnan(self._reinforcing) and responder is not self.acknowledged_by:

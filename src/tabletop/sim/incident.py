@@ -355,8 +355,13 @@ class Incident:
         since = self.world.env.now
         EscalationRun(self.world, self, chain, lambda responder: self.reinforce(responder, since)).start()
 
-    def assign_role(self, role: str, responder: Responder) -> None:
-        """``responder`` takes ``role`` now; anyone paging for it stands down and a previous holder hands over."""
+    def assign_role(
+        self, role: str, responder: Responder, reason: HandoffReason = "role_change", since: float | None = None
+    ) -> None:
+        """``responder`` takes ``role`` now; anyone paging for it stands down and a previous holder hands over.
+
+        ``reason`` and ``since`` describe that handoff: why the role moves, and from when (default: now).
+        """
         run = self.role_runs.get(role)
         if run is not None and not run.done:
             run.stand_down()
@@ -365,7 +370,7 @@ class Incident:
         acting = previous.id if previous is not None else self.record.commander if role == "incident_commander" else ""
         self._engage(responder)
         if acting and acting != responder.id:
-            handoff = self.world.new_handoff(self, "role_change", role, acting)
+            handoff = self.world.new_handoff(self, reason, role, acting, initiated=since)
             self.world.accept_handoff(self, handoff, responder)
         self.roles[role] = responder
         if role == "incident_commander":

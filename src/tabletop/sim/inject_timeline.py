@@ -130,11 +130,11 @@ class ExpectedActionResult:
 class ExpectedActionCheck:
     """Rates expected actions against the players' action log and proposes objective ratings.
 
-    An expected action is met by the first unused log entry with the same role and action
-    at or after the inject's delivery; each log entry meets at most one expectation, taken
-    in delivery order. It is *done* by the deadline (delivery plus ``within``), *late*
-    after it, *missed* when the deadline has passed with no such entry and *pending* while
-    the window is still open.
+    An expected action is met by the first log entry with the same role and action from
+    the minute the inject went out; one entry meets every inject that expects it (paging
+    once answers two injects that each ask for a page). It is *done* by the deadline
+    (delivery plus ``within``), *late* after it, *missed* when the deadline has passed
+    with no such entry and *pending* while the window is still open.
 
     Objective ratings (HSEEP P/S/M/U) count the settled (not pending) expected actions of
     the injects linked to the objective: **P** every one done on time; **S** none missed
@@ -147,28 +147,22 @@ class ExpectedActionCheck:
     ) -> list[ExpectedActionResult]:
         """The rating of every expected action of the delivered injects at scenario minute ``now``."""
         entries = sorted(log, key=lambda entry: entry[0])
-        used: set[int] = set()
         results = []
         for delivery in sorted(deliveries, key=lambda d: d.delivered_at):
             for expected in delivery.inject.expected_actions:
                 deadline = delivery.delivered_at + expected.within
-                match = next(
+                done_at = next(
                     (
-                        k
-                        for k, (minute, role, action) in enumerate(entries)
-                        if k not in used
-                        and minute >= delivery.delivered_at
-                        and minute <= now
-                        and (role, action) == (expected.who, expected.action)
+                        minute
+                        for minute, role, action in entries
+                        if delivery.delivered_at <= minute <= now and (role, action) == (expected.who, expected.action)
                     ),
                     None,
                 )
-                if match is None:
-                    rating: ActionRating = "missed" if now > deadline else "pending"
-                    done_at = None
+                rating: ActionRating
+                if done_at is None:
+                    rating = "missed" if now > deadline else "pending"
                 else:
-                    used.add(match)
-                    done_at = entries[match][0]
                     rating = "done" if done_at <= deadline else "late"
                 results.append(
                     ExpectedActionResult(delivery.inject.id, expected.who, expected.action, deadline, done_at, rating)

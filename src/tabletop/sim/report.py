@@ -40,7 +40,7 @@ from tabletop.sim.metrics import SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.results import document, no_targets_note
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import format_minutes
+from tabletop.spec.fields import format_duration
 
 _PACKAGES = ("tabletop", "numpy", "scipy", "simpy", "matplotlib")
 
@@ -126,7 +126,7 @@ def _points(value: float) -> str:
 
 
 def _minutes(value: float | None) -> str:
-    return "—" if value is None else format_minutes(value)
+    return "—" if value is None else format_duration(value)
 
 
 # --- sections -------------------------------------------------------------------------------------------

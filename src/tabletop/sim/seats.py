@@ -88,7 +88,7 @@ class Seats:
         self.played = frozenset(played)
         self.inbox: list[SeatPage] = []
         self.incidents: list[Incident] = []
-        #: The person each seat is playing in each incident (whoever answered its page or took its role).
+        #: Whom each seat plays in each incident while nobody holds its role or lead (who answered, or took over).
         self.person: dict[tuple[str, int], Responder] = {}
         self.posts: list[Post] = []
         #: The inbox entry of each played page, by the identity of its page record.

@@ -55,31 +55,22 @@ def _act(world: World, incident: Incident, trigger: EscalationTrigger) -> None:
         if run is not None:
             run.repage()
         return
-    if trigger.action == "next_level" and run is not None and not run.done:
-        run.advance()
-        return
-    # A trigger without targets brings in the root chain's next level.
-    if trigger.targets:
-        key: tuple[str, ...] = ("trigger", trigger.id)
-        targets = trigger.targets
-    elif run is not None:
-        following = min(run.level + 1, len(run.chain.levels) - 1)
-        key = ("trigger", trigger.id, run.chain.id, str(following))
-        targets = run.chain.levels[following].targets
-    else:
+    if trigger.action == "next_level":
+        if run is not None and not run.done:
+            run.advance()
+        elif run is not None:
+            # Already acknowledged: the next level joins and takes over work its lead cannot get to.
+            run.escalate_further()
         return
     chain = world.chain(
-        key, lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(targets))])
+        ("trigger", trigger.id),
+        lambda: EscalationChain(id=f"trigger.{trigger.id}", levels=[EscalationLevel(targets=list(trigger.targets))]),
     )
     since = world.env.now
 
     def joined(responder: Responder) -> None:
-        incident.engaged.setdefault(responder.id, world.env.now)
-        sender = incident.record.commander or incident.record.first_responder
-        if sender and sender != responder.id:
-            handoff = world.new_handoff(incident, "escalation", "incident_commander", sender, initiated=since)
-            world.accept_handoff(incident, handoff, responder)
-        incident.record.commander = responder.id
+        # Someone brought in because the incident is at risk (a senior commander) takes command.
+        incident.assign_role("incident_commander", responder, "escalation", since)
 
     incident.record.escalations += 1
     EscalationRun(world, incident, chain, joined).start()

@@ -71,7 +71,7 @@ def parse_duration(value: Any) -> float:
 
 
 def format_minutes(value: float) -> str:
-    """A duration in minutes as short text: 45s, 12.5m, 4h, 1.5d, 1w."""
+    """A duration in minutes as short text to three figures, for plot labels: 45s, 12.5m, 4h, 1.5d, 1w."""
     if math.isnan(value):
         return "—"
     if value == 0:
@@ -81,6 +81,41 @@ def format_minutes(value: float) -> str:
             return f"{value / size:.3g}{unit}"
     weeks = value / 10080
     return f"{weeks:.3g}w" if weeks == round(weeks) else f"{value / 1440:.3g}d"
+
+
+#: Less than any step format_duration shows, more than float noise in a duration.
+_NOISE = 1e-6
+
+
+def format_duration(value: float) -> str:
+    """A duration in minutes in its two largest units, the smaller rounded up: 8s, 4m2s, 1h1m, 3d7h, 1w.
+
+    Steps of a second below an hour, a minute below a day and an hour from a day on, so
+    times of one size read to the same precision (4m2s beside 14m2s). Rounding up keeps a
+    time that went past a target from reading as the target itself (60.13 minutes is
+    1h1m, never 1h), so measured times shown beside their targets use it, and the targets
+    too. The text is also a duration files accept.
+    """
+    if math.isnan(value):
+        return "—"
+    if value < 0:
+        return "-" + format_duration(-value)
+    # The allowance keeps float noise (0.1h is 6.000000000000001 minutes) from adding a step.
+    seconds = math.ceil(value * 60 - _NOISE)
+    if seconds < 60:
+        return f"{seconds}s" if seconds else "0"
+    if seconds < 3600:
+        return _two_units(seconds, 60, "m", "s")
+    minutes = math.ceil(value - _NOISE)
+    if minutes < 1440:
+        return _two_units(minutes, 60, "h", "m")
+    hours = math.ceil(value / 60 - _NOISE)
+    return f"{hours // 168}w" if hours % 168 == 0 else _two_units(hours, 24, "d", "h")
+
+
+def _two_units(count: int, per: int, large: str, small: str) -> str:
+    whole, rest = divmod(count, per)
+    return f"{whole}{large}{rest}{small}" if rest else f"{whole}{large}"
 
 
 def _positive(minutes: float) -> float:

@@ -14,7 +14,7 @@ from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
 from tabletop.sim.seats import seat_names, seat_title
-from tabletop.spec.fields import format_minutes
+from tabletop.spec.fields import format_duration
 
 #: Colour of each SLA clock state.
 CLOCK_STYLE = {"met": "green", "breached": "bold red", "warning": "bold yellow", "running": "", "untargeted": "dim"}
@@ -117,11 +117,11 @@ class SlaPanel(Static):
             if clock.state == "met":
                 left_text = "met ✓"
             elif clock.state == "breached":
-                left_text = f"BREACHED {format_minutes(-left) if left is not None else ''}"
+                left_text = f"BREACHED {format_duration(-left) if left is not None else ''}"
             else:
-                left_text = "—" if left is None else format_minutes(left)
-            target = "—" if clock.target is None else format_minutes(clock.target)
-            table.add_row(clock.metric, target, format_minutes(clock.elapsed), Text(left_text, style=style))
+                left_text = "—" if left is None else format_duration(left)
+            target = "—" if clock.target is None else format_duration(clock.target)
+            table.add_row(clock.metric, target, format_duration(clock.elapsed), Text(left_text, style=style))
         self.update(Group(Text(f"Incident {incident.number} ({incident.record.tier})", style="bold"), table))
 
 
