@@ -10,7 +10,7 @@ import pytest
 
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair
-from tabletop.sim.drill import FACILITATOR, Drill, DrillActionError, resume_drill
+from tabletop.sim.drill import FACILITATOR, JUMP_PAST, Drill, DrillActionError, resume_drill
 from tabletop.sim.journal import DrillSetup, Journal, read_journal
 from tabletop.sim.world import World
 
@@ -124,6 +124,31 @@ def test_a_decision_changes_the_world_and_the_engine_decides_for_unplayed_recipi
     assert engine_only.choices["I-04"] == "promote-replica"
     decided = [e for e in engine_only.events if e.kind == "decision"]
     assert decided and decided[0].text.startswith("The engine chose for I-04")
+
+
+def test_jump_plays_what_is_due_and_lands_just_past_the_next_thing_shown(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", "tech_lead:database", journal=path)
+    drill.advance(3.27)
+    for _ in range(5):
+        before, shown = drill.now, len(drill.events)
+        target = drill.jump()
+        assert target is not None and target == drill.now
+        new = drill.events[shown:]
+        assert new, "every jump stops at something the drill shows"
+        assert min(e.minute for e in new) > before, "a jump goes strictly later than where it started"
+        assert max(e.minute for e in new) == pytest.approx(target - JUMP_PAST)
+    assert [line["value"] for line in read_journal(path).of_type("control")][-1] == drill.now
+    drill.act("incident_commander", "note", text="right after the jump")
+    resumed = resume_drill(path)  # an input at the landing minute replays after what the jump played
+    assert [e.line() for e in resumed.events] == [e.line() for e in drill.events]
+
+    quiet = drill.now
+    assert drill.jump(within=JUMP_PAST / 2) == quiet + JUMP_PAST / 2, "nothing shows that soon: the jump stops anyway"
+    ended = new_drill()
+    ended.advance(20000)
+    minute = ended.now
+    assert ended.jump() in (None, pytest.approx(minute + JUMP_PAST)) and ended.now < minute + 1, "nothing is left"
 
 
 def test_injects_fall_due_in_scenario_time_and_contingencies_only_on_release() -> None:

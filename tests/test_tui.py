@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tabletop.policies.loading import load_pair
-from tabletop.sim.drill import FACILITATOR, Drill
+from tabletop.sim.drill import FACILITATOR, JUMP_PAST, Drill
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.journal import DrillSetup, Journal, read_journal
 from tabletop.tui.app import DrillApp
@@ -91,11 +91,15 @@ async def test_speed_changes_without_a_jump_and_next_event(tmp_path: Path) -> No
         await pilot.press("minus", "minus")
         assert app.clock.speed == 10
         await pilot.press("space")
-        upcoming = app.drill.next_event_time()
-        assert upcoming is not None
-        await pilot.press("j")
-        assert upcoming < app.drill.now < upcoming + 0.01
-        assert "jump" in [line["control"] for line in read_journal(tmp_path / "drill.jsonl").of_type("control")]
+        for _ in range(5):
+            before, shown = app.drill.now, len(app.drill.events)
+            await pilot.press("j")
+            assert app.drill.now > before + 2 * JUMP_PAST, "each jump reaches something later, not a tick ahead"
+            assert len(app.drill.events) > shown
+            assert app.clock.now() == app.drill.now and not app.clock.running
+            assert f"{app.drill.local_time(app.drill.now):%H:%M:%S}" in screen_text(app)
+        controls = [line["control"] for line in read_journal(tmp_path / "drill.jsonl").of_type("control")]
+        assert controls.count("jump") == 5
 
 
 async def test_seats_switch_and_show_only_what_the_role_sees(tmp_path: Path) -> None:

@@ -76,6 +76,10 @@ SLA_WARNING_SHARE = 0.25
 
 #: How far past the last event it showed a resumed drill starts: enough for that event to have happened.
 RESUME_PAST = 1e-6
+#: How far past the event it stops at "jump to next" lands (a tenth of a second): later inputs replay after it.
+JUMP_PAST = 1.0 / 600.0
+#: How far ahead "jump to next" looks for something to show before it stops anyway (scenario minutes).
+JUMP_WITHIN = 60.0
 
 
 class DrillActionError(InputError):
@@ -217,11 +221,38 @@ class Drill:
         self._observe()
 
     def next_event_time(self) -> float | None:
-        """When something next happens: an engine event or an inject falling due (for "jump to next")."""
+        """When the engine or the MSEL next acts: an engine event or an inject falling due (maybe now)."""
         inject_at = self.timeline.next_time(self.now, self.milestones())
         event_at = self.world.env.peek()
         times = [t for t in (inject_at, event_at) if t is not None and math.isfinite(t)]
         return min(times, default=None)
+
+    def jump(self, within: float = JUMP_WITHIN) -> float | None:
+        """Play what is due now, then on to just past the next thing the drill shows; journal the jump.
+
+        Engine events that show nothing (timers, checks) are passed over. Returns the minute
+        reached: just past the first minute later than now at which something showed, or
+        ``within`` minutes ahead if nothing did by then; None, without moving, when nothing
+        more is scheduled at all.
+        """
+        start = self.now
+        shown = len(self.events)
+        played: float | None = None
+        while (upcoming := self.next_event_time()) is not None and upcoming < start + within:
+            # Inclusive, so events of that very minute happen; what shows at the start minute is not "next".
+            self.advance(upcoming, inclusive=True)
+            played = upcoming
+            if upcoming <= start:
+                shown = len(self.events)
+            elif len(self.events) > shown:
+                break
+        if upcoming is None and played is None:
+            return None
+        # Just past what was played, so an input at the landing minute replays after it on resume.
+        target = start + within if upcoming is not None and len(self.events) == shown else self.now + JUMP_PAST
+        self.advance(target)
+        self.control("jump", target)
+        return target
 
     # -- what the seats see --------------------------------------------------------------
     @property

@@ -15,11 +15,12 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
 
 from tabletop.errors import InputError
-from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
+from tabletop.sim.drill import FACILITATOR, JUMP_WITHIN, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
 from tabletop.sim.inject_timeline import Delivery
 from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names, seat_title
+from tabletop.spec.fields import format_minutes
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
 from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel
@@ -28,8 +29,6 @@ from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
 #: Seconds between timer ticks; each advances the engine to the drill clock and redraws.
 TICK_SECONDS = 0.05
-#: How far past an event "jump to next" lands, so the event itself has happened (a tenth of a second).
-JUMP_PAST = 1.0 / 600.0
 
 
 #: The drill screen's keys: the facilitator's controls, seat switching and the role actions.
@@ -202,17 +201,23 @@ class DrillApp(App[None]):
         self.redraw()
 
     def action_jump(self) -> None:
-        """Jump scenario time to just past the next engine event or inject."""
+        """Run what is due now and jump to the next thing the drill shows (at most an hour ahead)."""
         if self.drill.ended:
             return
-        upcoming = self.drill.next_event_time()
-        if upcoming is None:
+        shown = len(self.drill.events)
+        target = self.drill.jump()
+        if target is None:
             self.notify("Nothing more is scheduled.")
             return
-        target = max(upcoming, self.drill.now) + JUMP_PAST
         self.clock.jump_to(target)
-        self.drill.control("jump", target)
         self.drill.advance(self.clock.advance_to(self._wall()))
+        if len(self.drill.events) == shown:
+            quiet = (
+                "Nothing more is scheduled"
+                if self.drill.next_event_time() is None
+                else f"Nothing showed in the next {format_minutes(JUMP_WITHIN)}"
+            )
+            self.notify(f"{quiet}: jumped to {self.drill.clock_text(target)}")
         self.redraw()
 
     # -- seats ---------------------------------------------------------------------------
