@@ -246,6 +246,31 @@ def test_page_escalate_invite_and_note_reach_the_engine() -> None:
     assert drill.events[-1] not in drill.feed("tech_lead:database")
 
 
+def test_the_facilitator_acts_in_no_role_and_nothing_of_it_is_journaled(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", "tech_lead:database", journal=path)
+    number = first_page(drill, "tech_lead:database")
+    assert drill.open_pages(FACILITATOR), "the facilitator sees every seat's pages"
+    with pytest.raises(DrillActionError, match=r"facilitator \(seat 0\) acts in no role: .* to acknowledge a page"):
+        drill.act(FACILITATOR, "acknowledge", page=number)
+    assert drill.open_pages("tech_lead:database"), "the page still waits for the player"
+    incident = drill.incidents[0]
+    drill.act("tech_lead:database", "acknowledge", page=number)
+    while incident.awaiting is None:
+        drill.advance(drill.now + 1)
+        for page in drill.open_pages("incident_commander"):
+            drill.act("incident_commander", "acknowledge", page=page.number)
+    with pytest.raises(DrillActionError, match="switch to a played seat to declare a milestone"):
+        drill.act(FACILITATOR, "declare", milestone="identified")
+    assert incident.awaiting == "diagnose" and math.isnan(incident.record.identified)
+    with pytest.raises(DrillActionError, match="switch to a played seat to assign a role"):
+        drill.act(FACILITATOR, "assign_role", role="comms_lead", person="rosa")
+    with pytest.raises(DrillActionError, match="switch to a played seat to take a decision"):
+        drill.act(FACILITATOR, "choose", inject="I-04", option="promote-replica")
+    assert all(line["seat"] != FACILITATOR for line in read_journal(path).of_type("input"))
+    assert all(who != FACILITATOR for _, who, _ in drill.actions), "no expected action is credited to seat 0"
+
+
 def test_bad_seats_and_actions_are_named_with_a_suggestion() -> None:
     with pytest.raises(InputError, match="no seat 'incident_comander' in this drill; did you mean 'incident_commander"):
         new_drill("incident_comander")

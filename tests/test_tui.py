@@ -41,6 +41,11 @@ def screen_text(app: DrillApp) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
+def notices(app: DrillApp) -> list[str]:
+    """The notifications showing, oldest first."""
+    return [notification.message for notification in app._notifications]
+
+
 async def run_for(app: DrillApp, pilot: Pilot[None], wall: HandWall, seconds: float) -> None:
     """Let wall time pass and the timer tick."""
     wall.seconds += seconds
@@ -122,6 +127,25 @@ async def test_seats_switch_and_show_only_what_the_role_sees(tmp_path: Path) -> 
         assert app.seat == "security", "an engine-played seat can be watched"
         assert "The engine plays this seat" in screen_text(app)
         assert "I-01" not in screen_text(app), "a seat sees its own feed and nothing of the MSEL"
+
+
+async def test_the_facilitator_seat_neither_acknowledges_nor_declares(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        assert app.drill.open_pages(FACILITATOR)
+        await pilot.press("0", "a")
+        assert not isinstance(app.screen, ChoiceScreen), "refused before asking which page"
+        assert "switch to a played seat to acknowledge a page" in notices(app)[-1]
+        await answer_pages(app, pilot, "5")
+        incident = app.drill.incidents[0]
+        while incident.awaiting is None:
+            await run_for(app, pilot, wall, 30)
+        await pilot.press("0", "d")
+        assert "switch to a played seat to declare a milestone" in notices(app)[-1]
+        assert incident.awaiting is not None, "still waiting for a player's declaration"
+        assert "diagnose work done, waiting for a player to declare" in screen_text(app)
+        inputs = read_journal(tmp_path / "drill.jsonl").of_type("input")
+        assert inputs and all(line["seat"] != FACILITATOR for line in inputs)
 
 
 async def test_acknowledge_escalate_page_and_assign_through_the_keyboard(tmp_path: Path) -> None:

@@ -72,6 +72,21 @@ MILESTONES = ("detected", "acknowledged", "mobilized", "identified", "contained"
 DECLARATIONS = {f"declare_{milestone}": phase for phase, milestone in PHASE_MILESTONE.items()}
 #: A clock warns once less than this share of its target is left.
 SLA_WARNING_SHARE = 0.25
+#: Actions taken in an incident role, as words for a refusal: the facilitator runs the exercise and takes none.
+ROLE_ACTIONS = {
+    "acknowledge": "acknowledge a page",
+    "escalate": "escalate",
+    "page": "page someone",
+    "assume_role": "assume a role",
+    "assign_role": "assign a role",
+    "hand_off": "hand off",
+    "post_update": "post an update",
+    "invite_customer": "invite the customer",
+    "declare": "declare a milestone",
+    "choose": "take a decision",
+}
+#: Actions only the facilitator takes, as words for a refusal.
+FACILITATOR_ACTIONS = {"release": "releases injects", "end": "ends the exercise"}
 
 
 #: How far past the last event it showed a resumed drill starts: enough for that event to have happened.
@@ -355,16 +370,29 @@ class Drill:
         return ExpectedActionCheck().objectives(self.timeline.deliveries, self.expected_results())
 
     # -- player actions ------------------------------------------------------------------
-    def act(self, seat: str, action: str, **args: Any) -> DrillEvent:
-        """Take a player's or the facilitator's action now; raises DrillActionError if it cannot be taken."""
+    def check(self, seat: str, action: str) -> None:
+        """Raise DrillActionError, saying why, if ``seat`` may not take ``action`` now whatever its arguments.
+
+        Ask before asking a player for the arguments, so nobody writes a note for nothing.
+        """
         if self.ended:
             raise DrillActionError("the exercise has ended")
-        handler = self._handlers().get(action)
-        if handler is None:
-            raise DrillActionError(f"no action '{action}'{did_you_mean(action, self._handlers())}")
+        handlers = self._handlers()
+        if action not in handlers:
+            raise DrillActionError(f"no action '{action}'{did_you_mean(action, handlers)}")
+        if seat == FACILITATOR and action in ROLE_ACTIONS:
+            raise DrillActionError(
+                f"the facilitator (seat 0) acts in no role: switch to a played seat to {ROLE_ACTIONS[action]}"
+            )
+        if seat != FACILITATOR and action in FACILITATOR_ACTIONS:
+            raise DrillActionError(f"only the facilitator {FACILITATOR_ACTIONS[action]}: switch to seat 0")
         if seat != FACILITATOR and not self.seats.plays(seat):
             raise DrillActionError(f"nobody plays '{seat}' in this drill; played: {one_of(self.setup.played)}")
-        event = handler(seat, **args)
+
+    def act(self, seat: str, action: str, **args: Any) -> DrillEvent:
+        """Take a player's or the facilitator's action now; raises DrillActionError if it cannot be taken."""
+        self.check(seat, action)
+        event = self._handlers()[action](seat, **args)
         self._write({"type": "input", "minute": self.now, "seat": seat, "action": action, "args": args})
         self._emit(event)
         self._observe()
@@ -480,7 +508,7 @@ class Drill:
 
     def _assign_role(self, seat: str, role: str, person: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
-        if role_of(seat) != "incident_commander" and seat != FACILITATOR:
+        if role_of(seat) != "incident_commander":
             raise DrillActionError("only the incident commander assigns roles")
         if role not in ROLE_SEATS:
             raise DrillActionError(f"no role '{role}'{did_you_mean(role, ROLE_SEATS)}; roles: {one_of(ROLE_SEATS)}")
@@ -543,7 +571,7 @@ class Drill:
             raise DrillActionError(
                 f"not {milestone} yet: the {phase} work is not done (still working: {', '.join(working)})"
             )
-        if seat != FACILITATOR and not self.may_declare(seat, subject):
+        if not self.may_declare(seat, subject):
             raise DrillActionError(f"only the incident commander or a tech lead of the {phase} work declares it")
         subject.declare(phase)
         self._log(seat, action)
@@ -566,8 +594,6 @@ class Drill:
         return self._event("action", f"{seat_title(seat)} noted: {text.strip()}", None, seat)
 
     def _release(self, seat: str, inject: str) -> DrillEvent:
-        if seat != FACILITATOR:
-            raise DrillActionError("only the facilitator releases injects")
         try:
             if self.timeline.status(inject) == "delivered":
                 raise DrillActionError(f"inject '{inject}' has already gone out")
@@ -579,8 +605,6 @@ class Drill:
         return self._event("control", f"Facilitator released {inject}", None, FACILITATOR)
 
     def _end(self, seat: str) -> DrillEvent:
-        if seat != FACILITATOR:
-            raise DrillActionError("only the facilitator ends the exercise")
         self.ended = True
         return self._event("control", "The exercise has ended", None, "all")
 

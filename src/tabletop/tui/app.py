@@ -271,10 +271,26 @@ class DrillApp(App[None]):
         if self.is_running:
             self.redraw(everything=True)
 
-    def _act(self, action: str, **args: object) -> bool:
-        """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
+    def _may(self, action: str) -> bool:
+        """Whether the current seat may take ``action`` now; if not, say why, before any dialog asks for more."""
         if not self.clock.started:
             self.notify("Start the exercise first (Space)", severity="warning")
+            return False
+        try:
+            self.drill.check(self.seat, action)
+        except InputError as error:
+            self._refused(error)
+            return False
+        return True
+
+    def _refused(self, error: InputError) -> None:
+        """Say why the drill refused an action, as a sentence."""
+        reason = str(error)
+        self.notify(reason[:1].upper() + reason[1:], severity="warning", timeout=6)
+
+    def _act(self, action: str, **args: object) -> bool:
+        """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
+        if not self._may(action):
             return False
         incident = self._incident()
         if action in _INCIDENT_ACTIONS and incident is not None:
@@ -283,20 +299,16 @@ class DrillApp(App[None]):
             self.drill.advance(self.clock.advance_to(self._wall()))
             self.drill.act(self.seat, action, **args)
         except InputError as error:
-            self.notify(str(error), severity="warning", timeout=6)
+            self._refused(error)
             return False
         self.redraw()
-        return True
-
-    def _player_seat(self) -> bool:
-        if self.seat == FACILITATOR:
-            self.notify("Switch to a played seat (1–9 or Tab) to act in a role", severity="warning")
-            return False
         return True
 
     @work
     async def action_acknowledge(self) -> None:
         """Acknowledge a page waiting for this seat (asks which, if several)."""
+        if not self._may("acknowledge"):
+            return
         pages = self.drill.open_pages(self.seat)
         if not pages:
             self.notify("No page is waiting for you")
@@ -312,13 +324,12 @@ class DrillApp(App[None]):
 
     def action_escalate(self) -> None:
         """Escalate: move an unanswered page on, or ask the next level for help."""
-        if self._player_seat():
-            self._act("escalate")
+        self._act("escalate")
 
     @work
     async def action_page(self) -> None:
         """Page a role, a team or a person."""
-        if not self._player_seat():
+        if not self._may("page"):
             return
         options = [(f"role:{role}", f"role: {seat_title(role)}") for role in (*ROLE_SEATS, "tech_lead")]
         options += [(f"team:{team.id}", f"team: {team.name or team.id}") for team in self.drill.scenario.teams]
@@ -330,14 +341,13 @@ class DrillApp(App[None]):
 
     def action_assume_role(self) -> None:
         """Take this seat's role (for the commander: take command)."""
-        if self._player_seat():
-            role = role_of(self.seat)
-            self._act("assume_role", role=role if role in ROLE_SEATS else "incident_commander")
+        role = role_of(self.seat)
+        self._act("assume_role", role=role if role in ROLE_SEATS else "incident_commander")
 
     @work
     async def action_assign_role(self) -> None:
         """The commander gives a role to someone."""
-        if not self._player_seat():
+        if not self._may("assign_role"):
             return
         role = await self.push_screen_wait(ChoiceScreen("Assign which role?", [(r, seat_title(r)) for r in ROLE_SEATS]))
         if role is None:
@@ -350,7 +360,7 @@ class DrillApp(App[None]):
     @work
     async def action_hand_off(self) -> None:
         """Hand everything this seat holds to someone else, with a briefing note."""
-        if not self._player_seat():
+        if not self._may("hand_off"):
             return
         people = [("", "whoever the roster has on call next")]
         people += [(p.id, p.name) for p in self.drill.scenario.people]
@@ -368,7 +378,7 @@ class DrillApp(App[None]):
     @work
     async def action_update(self, channel: str) -> None:
         """Post a status update (u: internal, U: external)."""
-        if not self._player_seat():
+        if not self._may("post_update"):
             return
         text = await self.push_screen_wait(
             PromptScreen(f"{channel.capitalize()} status update", "what is known, next update at")
@@ -378,12 +388,13 @@ class DrillApp(App[None]):
 
     def action_invite_customer(self) -> None:
         """Invite the affected customer to the bridge."""
-        if self._player_seat():
-            self._act("invite_customer")
+        self._act("invite_customer")
 
     def action_declare(self) -> None:
         """Declare the milestone the incident is waiting for."""
-        ready = [i for i in self.drill.incidents if self.seat == FACILITATOR or self.drill.may_declare(self.seat, i)]
+        if not self._may("declare"):
+            return
+        ready = [i for i in self.drill.incidents if self.drill.may_declare(self.seat, i)]
         incident = next((i for i in ready if i.awaiting is not None), None)
         if incident is None or incident.awaiting is None:
             self.notify("No milestone is ready for you to declare: the phase's work is not done", severity="warning")
@@ -393,6 +404,8 @@ class DrillApp(App[None]):
     @work
     async def action_choose(self) -> None:
         """Take a decision an inject put to this seat."""
+        if not self._may("choose"):
+            return
         pending = self.drill.pending_decisions(self.seat)
         if not pending:
             self.notify("No decision is waiting for you")
@@ -415,6 +428,8 @@ class DrillApp(App[None]):
     @work
     async def action_note(self) -> None:
         """Write a note (the facilitator's notes are observations for the report)."""
+        if not self._may("note"):
+            return
         title = "Observation (facilitator only)" if self.seat == FACILITATOR else "Note"
         text = await self.push_screen_wait(PromptScreen(title))
         if text:
@@ -423,8 +438,7 @@ class DrillApp(App[None]):
     @work
     async def action_release(self) -> None:
         """Release an inject now, including contingency injects held off the timeline."""
-        if self.seat != FACILITATOR:
-            self.notify("Switch to the facilitator seat (0) to release injects", severity="warning")
+        if not self._may("release"):
             return
         pending = [i for i in self.drill.scenario.injects if self.drill.timeline.status(i.id) == "pending"]
         if not pending:
@@ -439,13 +453,15 @@ class DrillApp(App[None]):
     @work
     async def action_end(self) -> None:
         """End the exercise and go to the hot wash."""
-        if self.seat != FACILITATOR:
-            self.notify("Switch to the facilitator seat (0) to end the exercise", severity="warning")
-            return
         if not self.drill.ended:
+            if not self._may("end"):
+                return
             options = [("yes", "Yes, end it and go to the hot wash"), ("no", "No, carry on")]
             sure = await self.push_screen_wait(ChoiceScreen("End the exercise?", options))
             if sure != "yes" or not self._act("end"):
                 return
             self.clock.pause()
+        elif self.seat != FACILITATOR:
+            self.notify("Switch to the facilitator seat (0) to open the hot wash", severity="warning")
+            return
         self.push_screen(HotWashScreen(self.drill, self.out))

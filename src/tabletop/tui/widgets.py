@@ -141,9 +141,15 @@ class Inbox(Static):
             parts.append(Text(f"decision {delivery.inject.id}: {delivery.inject.decision.prompt}", style="bold cyan"))
         for incident in drill.incidents:
             phase = incident.awaiting
-            if phase is not None and (seat == FACILITATOR or drill.may_declare(seat, incident)):
-                text = f"incident {incident.number}: {phase} work done, declare it {drill.milestone_of(phase)} (d)"
-                parts.append(Text(text, style="bold yellow"))
+            if phase is None:
+                continue
+            text = f"incident {incident.number}: {phase} work done, "
+            if drill.may_declare(seat, incident):
+                parts.append(Text(f"{text}declare it {drill.milestone_of(phase)} (d)", style="bold yellow"))
+            elif seat == FACILITATOR:
+                parts.append(
+                    Text(f"{text}waiting for a player to declare it {drill.milestone_of(phase)}", style="yellow")
+                )
         if not parts:
             parts.append(Text("Nothing waiting for you.", style="dim"))
         if seat != FACILITATOR and not drill.seats.plays(seat):
