@@ -25,13 +25,15 @@ PLAYED = ("incident_commander", "comms_lead", "customer_liaison", "tech_lead:dat
 
 
 @asynccontextmanager
-async def drill_app(tmp_path: Path, speed: float = 60.0) -> AsyncIterator[tuple[DrillApp, Pilot[None], HandWall]]:
+async def drill_app(
+    tmp_path: Path, speed: float = 60.0, size: tuple[int, int] = (200, 50)
+) -> AsyncIterator[tuple[DrillApp, Pilot[None], HandWall]]:
     scenario, policy = load_pair("drill-db-failover", "payments-tiered")
     setup = DrillSetup("drill-db-failover", "payments-tiered", 7, PLAYED, speed)
     drill = Drill(scenario, policy, setup, Journal.create(tmp_path / "drill.jsonl", setup))
     wall = HandWall()
     app = DrillApp(drill, DrillClock(speed, wall=wall), out=tmp_path / "report", wall=wall)
-    async with app.run_test(size=(200, 50)) as pilot:
+    async with app.run_test(size=size) as pilot:
         yield app, pilot, wall
 
 
@@ -146,6 +148,19 @@ async def test_the_facilitator_seat_neither_acknowledges_nor_declares(tmp_path: 
         assert "diagnose work done, waiting for a player to declare" in screen_text(app)
         inputs = read_journal(tmp_path / "drill.jsonl").of_type("input")
         assert inputs and all(line["seat"] != FACILITATOR for line in inputs)
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (100, 30), (120, 36), (160, 44)])
+async def test_the_board_and_the_feed_stay_readable_from_80_columns(tmp_path: Path, width: int, height: int) -> None:
+    async with drill_app(tmp_path, size=(width, height)) as (app, pilot, wall):
+        await start(app, pilot, wall, 9)
+        centre = min(app.board.size.width, app.feed.size.width)
+        assert centre >= max(40, width * 2 // 5), f"the board and the feed are {centre} cells wide at {width} columns"
+        assert app.seat_list.display == (width >= 120), "the seat list goes below 120 columns"
+        assert "payments-db primary lost" in screen_text(app), "the board keeps the incident's name"
+        await pilot.press("5")
+        assert app.seat == "tech_lead:database", "the number keys switch seats with or without the list"
+        assert "[1] page as Tomasz Nowak" in screen_text(app)
 
 
 async def test_acknowledge_escalate_page_and_assign_through_the_keyboard(tmp_path: Path) -> None:

@@ -69,6 +69,8 @@ class DrillApp(App[None]):
     CSS_PATH = "drill.tcss"
     TITLE = "Tabletop drill"
     BINDINGS = DRILL_BINDINGS
+    #: Below this many columns the seat list goes, so the board and the feed keep a readable width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     #: The seat whose view is shown (hot seat).
     seat: reactive[str] = reactive(FACILITATOR)
