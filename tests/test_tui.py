@@ -20,6 +20,7 @@ from tabletop.sim.journal import DrillSetup, Journal, read_journal
 from tabletop.tui.app import DrillApp
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
+from tabletop.tui.keys import KEY_SECTIONS, KeysScreen
 
 PLAYED = ("incident_commander", "comms_lead", "customer_liaison", "tech_lead:database")
 
@@ -161,6 +162,23 @@ async def test_the_board_and_the_feed_stay_readable_from_80_columns(tmp_path: Pa
         await pilot.press("5")
         assert app.seat == "tech_lead:database", "the number keys switch seats with or without the list"
         assert "[1] page as Tomasz Nowak" in screen_text(app)
+
+
+@pytest.mark.parametrize("height", [24, 70])
+async def test_ending_the_drill_and_every_key_can_be_found_at_80_columns(tmp_path: Path, height: int) -> None:
+    async with drill_app(tmp_path, size=(80, height)) as (app, pilot, wall):
+        await pilot.pause()
+        assert "x End exercise" in screen_text(app) and "? Keys" in screen_text(app), "the footer shows both"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, KeysScreen)
+        if height > 24:  # tall enough to show the whole list at once
+            listed = " ".join(screen_text(app).split())
+            for _, bindings in KEY_SECTIONS:
+                for binding in bindings:
+                    assert f"{binding.description}: {binding.tooltip[:20]}" in listed
+            assert "7 tech lead (security)" in listed, "the seats are listed with their numbers"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, KeysScreen)
 
 
 async def test_acknowledge_escalate_page_and_assign_through_the_keyboard(tmp_path: Path) -> None:

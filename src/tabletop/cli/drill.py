@@ -75,7 +75,7 @@ def drill(args: argparse.Namespace) -> int:
         journal = args.journal or Path(f"drill-{Path(args.scenario).stem}-{datetime.now():%Y%m%d-%H%M%S}.jsonl")
         setup = DrillSetup(args.scenario, args.policy, args.seed, played, args.speed)
         session = open_drill(setup, journal)
-        notice = f"Journal: {journal} · Space starts the exercise · 0–9 or Tab switch seats"
+        notice = f"Journal: {journal} · Space starts the exercise · 0–9 or Tab switch seats · ? lists the keys"
     return _run_app(session, journal, args.out, notice)
 
 

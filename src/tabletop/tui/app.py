@@ -23,6 +23,7 @@ from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names, seat_title
 from tabletop.spec.fields import format_minutes
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
+from tabletop.tui.keys import KEY_SECTIONS, KeysScreen
 from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel
 
 #: Speeds the facilitator steps through with + and -.
@@ -31,29 +32,10 @@ SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
 TICK_SECONDS = 0.05
 
 
-#: The drill screen's keys: the facilitator's controls, seat switching and the role actions.
+#: The drill screen's keys: those listed by who uses them, and the number keys of seats 1 to 9.
 DRILL_BINDINGS: list[BindingType] = [
-    Binding("space", "toggle_clock", "Start/pause"),
-    Binding("plus,equals_sign", "faster", "Faster"),
-    Binding("minus", "slower", "Slower"),
-    Binding("j", "jump", "Next event"),
-    Binding("tab", "next_seat", "Next seat", show=False, priority=True),
-    Binding("a", "acknowledge", "Ack"),
-    Binding("e", "escalate", "Escalate"),
-    Binding("p", "page", "Page"),
-    Binding("r", "assume_role", "Assume role"),
-    Binding("g", "assign_role", "Assign role", show=False),
-    Binding("h", "hand_off", "Hand off"),
-    Binding("u", "update('internal')", "Internal update"),
-    Binding("U", "update('external')", "External update", show=False),
-    Binding("i", "invite_customer", "Invite customer", show=False),
-    Binding("d", "declare", "Declare"),
-    Binding("c", "choose", "Decide"),
-    Binding("n", "note", "Note"),
-    Binding("R", "release", "Release inject", show=False),
-    Binding("x", "end", "End exercise"),
-    Binding("full_stop", "next_incident", "Next incident", show=False),
-    *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
+    *(binding for _, bindings in KEY_SECTIONS for binding in bindings),
+    *(Binding(str(n), f"seat({n})", show=False) for n in range(1, 10)),
 ]
 #: Player actions about one incident: they go to the incident chosen with ".".
 _INCIDENT_ACTIONS = frozenset(
@@ -125,7 +107,7 @@ class DrillApp(App[None]):
                 yield self.sla
                 yield self.msel_title
                 yield self.msel
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Wire the drill's events to the feed, draw once and start the timer."""
@@ -137,7 +119,7 @@ class DrillApp(App[None]):
         if self.notice:
             self.notify(self.notice, timeout=8)
         elif not self.clock.started:
-            self.notify("Press Space to start the exercise · 0–9 or Tab switch seats", timeout=8)
+            self.notify("Press Space to start the exercise · 0–9 or Tab switch seats · ? lists the keys", timeout=8)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Drill actions belong to the drill screen: hidden and inactive over the hot wash."""
@@ -221,6 +203,14 @@ class DrillApp(App[None]):
             )
             self.notify(f"{quiet}: jumped to {self.drill.clock_text(target)}")
         self.redraw()
+
+    def action_keys(self) -> None:
+        """List every key, and the seats with their numbers (the seat list is left out when the terminal is narrow)."""
+        seats = [
+            (str(n) if n < 10 else "", seat_title(seat), seat == FACILITATOR or self.drill.seats.plays(seat))
+            for n, seat in enumerate(self._seats)
+        ]
+        self.push_screen(KeysScreen(seats))
 
     # -- seats ---------------------------------------------------------------------------
     def watch_seat(self, seat: str) -> None:
