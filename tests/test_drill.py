@@ -284,6 +284,21 @@ def test_bad_seats_and_actions_are_named_with_a_suggestion() -> None:
         drill.act("incident_commander", "note", text="late")
 
 
+def test_the_clock_is_not_run_after_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", journal=path)
+    drill.advance(30)
+    drill.act(FACILITATOR, "end")
+    drill.rate("mobilize", "M")
+    for control, value in (("speed", 600.0), ("resume", None), ("pause", None)):
+        with pytest.raises(DrillActionError, match="the exercise has ended"):
+            drill.control(control, value)
+    with pytest.raises(DrillActionError, match="the exercise has ended"):
+        drill.jump()
+    assert drill.now == 30 and drill.speed == 60.0
+    assert read_journal(path).lines[-1]["type"] == "rating", "nothing about the clock is journaled after the end"
+
+
 def scripted_journal(path: Path) -> Drill:
     drill = new_drill("incident_commander", "tech_lead:database", journal=path)
     play_script(drill, 45)

@@ -293,6 +293,28 @@ async def test_a_short_drill_to_its_report(tmp_path: Path) -> None:
         assert journal.of_type("rating")[0]["objective"] == "mobilize"
 
 
+async def test_the_clock_cannot_be_run_after_the_end(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await pilot.press("0", "x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HotWashScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HotWashScreen)
+        ended_at = app.drill.now
+        for key in ("plus", "minus", "space", "j"):
+            await pilot.press(key)
+            assert notices(app)[-1] == "The exercise has ended"
+        await run_for(app, pilot, wall, 60)
+        assert (app.clock.speed, app.clock.running, app.drill.now) == (60.0, False, ended_at)
+        assert "ENDED" in screen_text(app)
+        lines = read_journal(tmp_path / "drill.jsonl").lines
+        end = next(i for i, line in enumerate(lines) if line.get("action") == "end")
+        assert all(line["type"] != "control" for line in lines[end:]), "no control is journaled after the end"
+
+
 async def test_the_drill_runs_on_while_a_dialog_is_open(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
         await start(app, pilot, wall, 1)

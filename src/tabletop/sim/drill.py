@@ -248,8 +248,9 @@ class Drill:
         Engine events that show nothing (timers, checks) are passed over. Returns the minute
         reached: just past the first minute later than now at which something showed, or
         ``within`` minutes ahead if nothing did by then; None, without moving, when nothing
-        more is scheduled at all.
+        more is scheduled at all. Raises DrillActionError once the exercise has ended.
         """
+        self._going()
         start = self.now
         shown = len(self.events)
         played: float | None = None
@@ -375,8 +376,7 @@ class Drill:
 
         Ask before asking a player for the arguments, so nobody writes a note for nothing.
         """
-        if self.ended:
-            raise DrillActionError("the exercise has ended")
+        self._going()
         handlers = self._handlers()
         if action not in handlers:
             raise DrillActionError(f"no action '{action}'{did_you_mean(action, handlers)}")
@@ -403,7 +403,11 @@ class Drill:
         self._journal = journal
 
     def control(self, control: str, value: float | None = None) -> None:
-        """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run."""
+        """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run.
+
+        Raises DrillActionError once the exercise has ended: its clock stays where it stopped.
+        """
+        self._going()
         if control == "speed" and value is not None:
             self.speed = value
         self._write({"type": "control", "minute": self.now, "control": control, "value": value})
@@ -609,6 +613,10 @@ class Drill:
         return self._event("control", "The exercise has ended", None, "all")
 
     # -- helpers -------------------------------------------------------------------------
+    def _going(self) -> None:
+        if self.ended:
+            raise DrillActionError("the exercise has ended")
+
     def local_time(self, minute: float) -> datetime:
         """A scenario minute as a date and time in the scenario's own time zone."""
         return self.world.clock.local(minute, zone(self.scenario.time_zone))

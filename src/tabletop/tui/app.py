@@ -158,18 +158,10 @@ class DrillApp(App[None]):
 
     def action_toggle_clock(self) -> None:
         """Start the exercise, or pause and resume it."""
-        if self.drill.ended:
-            return
-        if not self.clock.started:
-            self.clock.start()
-            self.drill.control("start")
-        elif self.clock.running:
-            self.clock.pause()
-            self.drill.control("pause")
-        else:
-            self.clock.resume()
-            self.drill.control("resume")
-        self.redraw()
+        control = "start" if not self.clock.started else "pause" if self.clock.running else "resume"
+        if self._control(control):
+            {"start": self.clock.start, "pause": self.clock.pause, "resume": self.clock.resume}[control]()
+            self.redraw()
 
     def action_faster(self) -> None:
         """Step up to the next speed."""
@@ -180,16 +172,27 @@ class DrillApp(App[None]):
         self._set_speed(next((s for s in reversed(SPEEDS) if s < self.clock.speed), SPEEDS[0]))
 
     def _set_speed(self, speed: float) -> None:
-        self.clock.set_speed(speed)
-        self.drill.control("speed", speed)
-        self.redraw()
+        if self._control("speed", speed):
+            self.clock.set_speed(speed)
+            self.redraw()
+
+    def _control(self, control: str, value: float | None = None) -> bool:
+        """Journal a clock control, unless the drill refuses it (it has ended); then say why."""
+        try:
+            self.drill.control(control, value)
+        except InputError as error:
+            self._refused(error)
+            return False
+        return True
 
     def action_jump(self) -> None:
         """Run what is due now and jump to the next thing the drill shows (at most an hour ahead)."""
-        if self.drill.ended:
-            return
         shown = len(self.drill.events)
-        target = self.drill.jump()
+        try:
+            target = self.drill.jump()
+        except InputError as error:
+            self._refused(error)
+            return
         if target is None:
             self.notify("Nothing more is scheduled.")
             return
