@@ -315,6 +315,30 @@ async def test_the_clock_cannot_be_run_after_the_end(tmp_path: Path) -> None:
         assert all(line["type"] != "control" for line in lines[end:]), "no control is journaled after the end"
 
 
+async def test_a_corrective_action_needs_a_real_due_date(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await pilot.press("0", "x", "enter")
+        await pilot.pause()
+        hot_wash = app.screen
+        assert isinstance(hot_wash, HotWashScreen)
+        hot_wash.query_one("#action-mobilize", Input).value = "Page the IC rotation at declaration"
+        due = hot_wash.query_one("#due-mobilize", Input)
+        for wrong in ("Sven", "2027-02-30", "5 Feb 2027"):
+            due.value = wrong
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert notices(app)[-1].startswith(f"Due date of the mobilize corrective action: '{wrong}' is not a date")
+            assert app.focused is due and due.has_class("-invalid")
+        assert not (tmp_path / "report").exists() and app.drill.improvements == []
+        assert read_journal(tmp_path / "drill.jsonl").of_type("improvement") == []
+        due.value = "2027-02-05"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert (tmp_path / "report" / "after-action.md").exists()
+        assert [line["due"] for line in read_journal(tmp_path / "drill.jsonl").of_type("improvement")] == ["2027-02-05"]
+
+
 async def test_the_drill_runs_on_while_a_dialog_is_open(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
         await start(app, pilot, wall, 1)
