@@ -271,6 +271,25 @@ def test_the_facilitator_acts_in_no_role_and_nothing_of_it_is_journaled(tmp_path
     assert all(who != FACILITATOR for _, who, _ in drill.actions), "no expected action is credited to seat 0"
 
 
+def test_check_says_why_an_action_cannot_be_taken_before_its_arguments_are_asked_for() -> None:
+    drill = new_drill("incident_commander", "comms_lead", "tech_lead:database")
+    with pytest.raises(DrillActionError, match="no incident has started yet"):
+        drill.check("incident_commander", "post_update")
+    number = first_page(drill, "tech_lead:database")
+    with pytest.raises(DrillActionError, match="only the incident commander or a tech lead of the work declares"):
+        drill.check("comms_lead", "declare")
+    with pytest.raises(DrillActionError, match="only the incident commander assigns roles"):
+        drill.check("tech_lead:database", "assign_role")
+    with pytest.raises(DrillActionError, match="incident commander holds nothing in incident 1 to hand off"):
+        drill.check("incident_commander", "hand_off")
+    drill.act("tech_lead:database", "acknowledge", page=number)
+    drill.check("tech_lead:database", "hand_off")
+    with pytest.raises(DrillActionError, match="nobody relieves Tomasz Nowak on the roster now"):
+        drill.hand_off_target("tech_lead:database")
+    assert drill.hand_off_target("tech_lead:database", "sven").id == "sven"
+    assert drill.next_milestone(drill.incidents[0]) == "identified"
+
+
 def test_bad_seats_and_actions_are_named_with_a_suggestion() -> None:
     with pytest.raises(InputError, match="no seat 'incident_comander' in this drill; did you mean 'incident_commander"):
         new_drill("incident_comander")

@@ -251,6 +251,29 @@ async def test_hand_off_with_a_briefing_note(tmp_path: Path) -> None:
         assert handoff.briefed and handoff.receiver == app.drill.scenario.people[0].id
 
 
+async def test_refusals_come_before_any_dialog_and_give_the_real_reason(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await pilot.press("2", "d")
+        assert notices(app)[-1] == "Only the incident commander or a tech lead of the work declares milestones"
+        await pilot.press("1", "d")
+        assert notices(app)[-1].startswith("Not identified yet: the diagnose work is not done")
+        await pilot.press("1", "h")
+        assert not isinstance(app.screen, ChoiceScreen)
+        assert notices(app)[-1] == "Incident commander holds nothing in incident 1 to hand off"
+        await pilot.press("5", "g")
+        assert not isinstance(app.screen, ChoiceScreen), "no role or person is asked for first"
+        assert notices(app)[-1] == "Only the incident commander assigns roles"
+        await answer_pages(app, pilot, "5")
+        await pilot.press("h")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # whoever the roster has on call next: nobody relieves the database primary now
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen), "no briefing is asked for a hand-off that cannot happen"
+        assert notices(app)[-1] == "Nobody relieves Tomasz Nowak on the roster now; name who to hand off to"
+        assert app.drill.actions[-1][2] == "acknowledge" and not app.drill.world.records.handoffs
+
+
 async def test_facilitator_releases_a_contingency_and_notes_an_observation(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
         await start(app, pilot, wall, 3)

@@ -60,7 +60,12 @@ def drill(args: argparse.Namespace) -> int:
             raise InputError("--resume takes the scenario, policy and seats from the journal; give nothing else")
         session = resume_drill(args.resume)
         journal = args.resume
-        notice = f"Resumed from {journal}: {len(session.events)} events restored, paused. Press Space to carry on."
+        restored = f"Resumed from {journal}: {len(session.events)} events restored"
+        notice = (
+            f"{restored}. The exercise has ended: x (seat 0) opens the hot wash."
+            if session.ended
+            else f"{restored}, paused. Press Space to carry on."
+        )
     else:
         if args.seats:
             if args.scenario is None:

@@ -34,6 +34,7 @@ from tabletop.sim.prepared import single_level
 from tabletop.sim.records import HandoffReason
 from tabletop.sim.responders import Responder
 from tabletop.sim.seats import (
+    DECLARING_ROLES,
     ROLE_SEATS,
     Post,
     SeatPage,
@@ -87,6 +88,10 @@ ROLE_ACTIONS = {
 }
 #: Actions only the facilitator takes, as words for a refusal.
 FACILITATOR_ACTIONS = {"release": "releases injects", "end": "ends the exercise"}
+#: Actions about one incident (their ``incident`` argument; by default the first still open).
+INCIDENT_ACTIONS = frozenset(
+    {"escalate", "page", "assume_role", "assign_role", "hand_off", "post_update", "invite_customer"}
+)
 
 
 #: How far past the last event it showed a resumed drill starts: enough for that event to have happened.
@@ -318,6 +323,12 @@ class Drill:
         record = incident.record
         return {name: value for name in MILESTONES if not math.isnan(value := getattr(record, name))}
 
+    def next_milestone(self, incident: Incident) -> str | None:
+        """The milestone an incident is declared at next: the one whose work is done, else the first not reached."""
+        if incident.awaiting is not None:
+            return PHASE_MILESTONE[incident.awaiting]
+        return next((m for m in PHASE_MILESTONE.values() if math.isnan(getattr(incident.record, m))), None)
+
     @staticmethod
     def milestone_of(phase: str) -> str:
         """The milestone a phase's declaration reaches (``contain`` → ``contained``)."""
@@ -371,10 +382,11 @@ class Drill:
         return ExpectedActionCheck().objectives(self.timeline.deliveries, self.expected_results())
 
     # -- player actions ------------------------------------------------------------------
-    def check(self, seat: str, action: str) -> None:
-        """Raise DrillActionError, saying why, if ``seat`` may not take ``action`` now whatever its arguments.
+    def check(self, seat: str, action: str, incident: int | None = None) -> None:
+        """Raise DrillActionError, saying why, if ``seat`` may not take ``action`` now whatever its other arguments.
 
         Ask before asking a player for the arguments, so nobody writes a note for nothing.
+        ``incident`` is the one an incident action would go to (by default the first still open).
         """
         self._going()
         handlers = self._handlers()
@@ -388,10 +400,18 @@ class Drill:
             raise DrillActionError(f"only the facilitator {FACILITATOR_ACTIONS[action]}: switch to seat 0")
         if seat != FACILITATOR and not self.seats.plays(seat):
             raise DrillActionError(f"nobody plays '{seat}' in this drill; played: {one_of(self.setup.played)}")
+        if action == "assign_role" and role_of(seat) != "incident_commander":
+            raise DrillActionError("only the incident commander assigns roles")
+        if action == "declare" and role_of(seat) not in DECLARING_ROLES:
+            raise DrillActionError("only the incident commander or a tech lead of the work declares milestones")
+        if action in INCIDENT_ACTIONS:
+            subject = self.incident(incident)
+            if action == "hand_off":
+                self._holder(seat, subject)
 
     def act(self, seat: str, action: str, **args: Any) -> DrillEvent:
         """Take a player's or the facilitator's action now; raises DrillActionError if it cannot be taken."""
-        self.check(seat, action)
+        self.check(seat, action, args.get("incident"))
         event = self._handlers()[action](seat, **args)
         self._write({"type": "input", "minute": self.now, "seat": seat, "action": action, "args": args})
         self._emit(event)
@@ -512,8 +532,6 @@ class Drill:
 
     def _assign_role(self, seat: str, role: str, person: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
-        if role_of(seat) != "incident_commander":
-            raise DrillActionError("only the incident commander assigns roles")
         if role not in ROLE_SEATS:
             raise DrillActionError(f"no role '{role}'{did_you_mean(role, ROLE_SEATS)}; roles: {one_of(ROLE_SEATS)}")
         responder = self._responder(person)
@@ -523,14 +541,22 @@ class Drill:
         self._log(seat, "assign_role")
         return self._event("action", f"{self.person_name(person)} is now {seat_title(role)}", subject, seat)
 
-    def _hand_off(self, seat: str, note: str = "", to: str | None = None, incident: int | None = None) -> DrillEvent:
-        subject = self.incident(incident)
-        old = self._person(seat, subject)
-        if old is None:
-            raise DrillActionError(f"{seat_title(seat)} holds nothing in incident {subject.number} to hand off")
+    def hand_off_target(self, seat: str, to: str | None = None, incident: int | None = None) -> Responder:
+        """Who a hand-off from ``seat`` would go to: ``to``, else whoever relieves its holder on the roster now.
+
+        Raises DrillActionError if the seat holds nothing or nobody can take over, so a player
+        learns it before writing a briefing.
+        """
+        old = self._holder(seat, self.incident(incident))
         new = self._responder(to) if to is not None else self._successor(old)
         if new is old:
             raise DrillActionError(f"{self.person_name(old.id)} cannot hand off to themselves")
+        return new
+
+    def _hand_off(self, seat: str, note: str = "", to: str | None = None, incident: int | None = None) -> DrillEvent:
+        subject = self.incident(incident)
+        old = self._holder(seat, subject)
+        new = self.hand_off_target(seat, to, subject.number)
         reason: HandoffReason = "role_change" if to is not None else "shift_change"
         handoff = subject.hand_off(old, new, reason, briefed=bool(note.strip()))
         self.seats.person[(seat, subject.number)] = new
@@ -633,6 +659,12 @@ class Drill:
         if role == "tech_lead":
             return incident.leads.get(seat.split(":", 1)[1]) if ":" in seat else None
         return incident.roles.get(role)
+
+    def _holder(self, seat: str, incident: Incident) -> Responder:
+        held = self._person(seat, incident)
+        if held is None:
+            raise DrillActionError(f"{seat_title(seat)} holds nothing in incident {incident.number} to hand off")
+        return held
 
     def _on_call_for(self, role: str) -> Responder | None:
         chain = self.world.role_chain(role)

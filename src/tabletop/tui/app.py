@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
 
 from tabletop.errors import InputError
-from tabletop.sim.drill import FACILITATOR, JUMP_WITHIN, Drill, DrillEvent
+from tabletop.sim.drill import FACILITATOR, INCIDENT_ACTIONS, JUMP_WITHIN, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
 from tabletop.sim.inject_timeline import Delivery
@@ -37,10 +37,6 @@ DRILL_BINDINGS: list[BindingType] = [
     *(binding for _, bindings in KEY_SECTIONS for binding in bindings),
     *(Binding(str(n), f"seat({n})", show=False) for n in range(1, 10)),
 ]
-#: Player actions about one incident: they go to the incident chosen with ".".
-_INCIDENT_ACTIONS = frozenset(
-    {"escalate", "page", "assume_role", "assign_role", "hand_off", "post_update", "invite_customer"}
-)
 #: Actions those keys run (without their arguments).
 _DRILL_ACTIONS = frozenset(b.action.split("(")[0] for b in DRILL_BINDINGS if isinstance(b, Binding))
 
@@ -250,6 +246,10 @@ class DrillApp(App[None]):
         chosen = self.incident_number
         return self.drill.incident(chosen if chosen is not None and chosen <= len(self.drill.incidents) else None)
 
+    def _incident_number(self) -> int | None:
+        incident = self._incident()
+        return incident.number if incident is not None else None
+
     def action_next_incident(self) -> None:
         """Choose the next incident for the clocks and the actions (when a drill has several)."""
         incidents = self.drill.incidents
@@ -272,7 +272,7 @@ class DrillApp(App[None]):
             self.notify("Start the exercise first (Space)", severity="warning")
             return False
         try:
-            self.drill.check(self.seat, action)
+            self.drill.check(self.seat, action, self._incident_number())
         except InputError as error:
             self._refused(error)
             return False
@@ -287,9 +287,9 @@ class DrillApp(App[None]):
         """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
         if not self._may(action):
             return False
-        incident = self._incident()
-        if action in _INCIDENT_ACTIONS and incident is not None:
-            args = {"incident": incident.number, **args}
+        number = self._incident_number()
+        if action in INCIDENT_ACTIONS and number is not None:
+            args = {"incident": number, **args}
         try:
             self.drill.advance(self.clock.advance_to(self._wall()))
             self.drill.act(self.seat, action, **args)
@@ -357,10 +357,20 @@ class DrillApp(App[None]):
         """Hand everything this seat holds to someone else, with a briefing note."""
         if not self._may("hand_off"):
             return
-        people = [("", "whoever the roster has on call next")]
+        number = self._incident_number()
+        try:
+            relief = f"on call next: {self.drill.person_name(self.drill.hand_off_target(self.seat, None, number).id)}"
+        except InputError:
+            relief = "nobody now"
+        people = [("", f"whoever the roster has on call next ({relief})")]
         people += [(p.id, p.name) for p in self.drill.scenario.people]
         to = await self.push_screen_wait(ChoiceScreen("Hand off to whom?", people))
         if to is None:
+            return
+        try:
+            self.drill.hand_off_target(self.seat, to or None, number)
+        except InputError as error:
+            self._refused(error)  # before the briefing is written, not after
             return
         note = await self.push_screen_wait(
             PromptScreen(
@@ -389,12 +399,19 @@ class DrillApp(App[None]):
         """Declare the milestone the incident is waiting for."""
         if not self._may("declare"):
             return
-        ready = [i for i in self.drill.incidents if self.drill.may_declare(self.seat, i)]
-        incident = next((i for i in ready if i.awaiting is not None), None)
-        if incident is None or incident.awaiting is None:
-            self.notify("No milestone is ready for you to declare: the phase's work is not done", severity="warning")
+        waiting = [i for i in self.drill.incidents if i.awaiting is not None]
+        # An incident this seat may declare, else one waiting for someone else, else the current one: the drill
+        # then says why it cannot be declared (whose it is to declare, or whose work is not done).
+        incident = next((i for i in waiting if self.drill.may_declare(self.seat, i)), None)
+        incident = incident or (waiting[0] if waiting else self._incident())
+        if incident is None:
+            self.notify("No incident has started yet", severity="warning")
             return
-        self._act("declare", milestone=self.drill.milestone_of(incident.awaiting), incident=incident.number)
+        milestone = self.drill.next_milestone(incident)
+        if milestone is None:
+            self.notify(f"Incident {incident.number} has reached every milestone", severity="warning")
+            return
+        self._act("declare", milestone=milestone, incident=incident.number)
 
     @work
     async def action_choose(self) -> None:
