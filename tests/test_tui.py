@@ -164,6 +164,23 @@ async def test_the_board_and_the_feed_stay_readable_from_80_columns(tmp_path: Pa
         assert "[1] page as Tomasz Nowak" in screen_text(app)
 
 
+async def test_the_feed_wraps_again_when_the_terminal_is_resized(tmp_path: Path) -> None:
+    async with drill_app(tmp_path, size=(80, 24)) as (app, pilot, wall):
+        await start(app, pilot, wall, 9)
+
+        def widest() -> int:
+            return max(line.cell_length for line in app.feed.lines)
+
+        narrow = widest()
+        assert narrow <= app.feed.size.width
+        await pilot.resize_terminal(160, 44)
+        await pilot.pause()
+        assert widest() > narrow + 20, "lines written at 80 columns spread to the wider feed"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert widest() <= app.feed.size.width, "and fold again when it narrows"
+
+
 @pytest.mark.parametrize("height", [24, 70])
 async def test_ending_the_drill_and_every_key_can_be_found_at_80_columns(tmp_path: Path, height: int) -> None:
     async with drill_app(tmp_path, size=(80, height)) as (app, pilot, wall):

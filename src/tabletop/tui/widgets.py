@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
+from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, RichLog, Static
@@ -241,11 +242,22 @@ class Feed(RichLog):
     def __init__(self, drill: Drill, *, id: str | None = None) -> None:
         super().__init__(wrap=True, markup=False, highlight=False, min_width=20, id=id)
         self.drill = drill
+        #: The width the lines shown were wrapped at (None until the feed has a size).
+        self._wrapped_at: int | None = None
 
     def watch_seat(self, seat: str) -> None:
         """Show the new seat's whole feed."""
+        self._refill()
+
+    def on_resize(self, event: Resize) -> None:
+        """Wrap the feed again at its new width: a line is wrapped once, when it is written."""
+        if self._wrapped_at is not None and event.size.width != self._wrapped_at:
+            self._refill()
+        self._wrapped_at = event.size.width
+
+    def _refill(self) -> None:
         self.clear()
-        for event in self.drill.feed(seat):
+        for event in self.drill.feed(self.seat):
             self.add(event)
 
     def add(self, event: DrillEvent) -> None:
