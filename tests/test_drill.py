@@ -151,6 +151,17 @@ def test_jump_plays_what_is_due_and_lands_just_past_the_next_thing_shown(tmp_pat
     assert ended.jump() in (None, pytest.approx(minute + JUMP_PAST)) and ended.now < minute + 1, "nothing is left"
 
 
+def test_every_bundled_drill_inject_names_its_sender_in_full() -> None:
+    scenario, _ = load_pair(SCENARIO, POLICY)
+    senders = {inject.id: inject.sender for inject in scenario.injects}
+    assert senders["I-04"] == "Database tech lead (runbook output pasted in #inc-4471)"
+    for name in ("drill-db-failover", "drill-security-incident", "drill-sev1-enterprise"):
+        bundled, _ = load_pair(name, POLICY)
+        for inject in bundled.injects:
+            for text in (inject.sender, inject.synopsis):
+                assert text.count("(") == text.count(")"), f"{name} {inject.id}: {text!r} was cut short"
+
+
 def test_injects_fall_due_in_scenario_time_and_contingencies_only_on_release() -> None:
     drill = new_drill("incident_commander")
     drill.advance(1.999)
