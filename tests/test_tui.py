@@ -183,7 +183,7 @@ async def test_the_feed_wraps_again_when_the_terminal_is_resized(tmp_path: Path)
 
 @pytest.mark.parametrize("height", [24, 70])
 async def test_ending_the_drill_and_every_key_can_be_found_at_80_columns(tmp_path: Path, height: int) -> None:
-    async with drill_app(tmp_path, size=(80, height)) as (app, pilot, wall):
+    async with drill_app(tmp_path, size=(80, height)) as (app, pilot, _):
         await pilot.pause()
         assert "x End exercise" in screen_text(app) and "? Keys" in screen_text(app), "the footer shows both"
         await pilot.press("question_mark")
