@@ -359,7 +359,7 @@ class DrillApp(App[None]):
             return
         number = self._incident_number()
         try:
-            relief = f"on call next: {self.drill.person_name(self.drill.hand_off_target(self.seat, None, number).id)}"
+            relief = self.drill.person_name(self.drill.hand_off_target(self.seat, None, number).id)
         except InputError:
             relief = "nobody now"
         people = [("", f"whoever the roster has on call next ({relief})")]
