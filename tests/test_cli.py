@@ -8,7 +8,10 @@ import pytest
 from tabletop.cli import main
 from tabletop.cli.schema import SCHEMA_DIR, render
 from tabletop.policies.loading import policy_path
+from tabletop.sim.drill import FACILITATOR, open_drill
+from tabletop.sim.journal import DrillSetup
 from tabletop.spec.library import shown_path
+from tabletop.tui.app import DrillApp
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = str(DATA / "tiny-scenario.yaml")
@@ -182,6 +185,25 @@ def test_drill_lists_seats(capsys: pytest.CaptureFixture[str]) -> None:
         "tech_lead:sre",
         "tech_lead:security",
     ]
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_a_resumed_drill_says_how_to_carry_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ended: bool
+) -> None:
+    journal = tmp_path / "drill.jsonl"
+    drill = open_drill(DrillSetup("drill-db-failover", "payments-tiered", 1, ("incident_commander",)), journal)
+    drill.advance(10)
+    if ended:
+        drill.act(FACILITATOR, "end")
+    shown: list[str] = []
+    monkeypatch.setattr(DrillApp, "run", lambda app: shown.append(app.notice))
+    code, _, _ = run(capsys, "drill", "--resume", str(journal))
+    assert code == 0
+    if ended:
+        assert shown[0].endswith("events restored. The exercise has ended: x (seat 0) opens the hot wash.")
+    else:
+        assert shown[0].endswith("events restored, paused. Press Space to carry on.")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair
-from tabletop.sim.drill import FACILITATOR, Drill, DrillActionError, resume_drill
+from tabletop.sim.drill import FACILITATOR, JUMP_PAST, Drill, DrillActionError, resume_drill
 from tabletop.sim.journal import DrillSetup, Journal, read_journal
 from tabletop.sim.world import World
 
@@ -124,6 +124,42 @@ def test_a_decision_changes_the_world_and_the_engine_decides_for_unplayed_recipi
     assert engine_only.choices["I-04"] == "promote-replica"
     decided = [e for e in engine_only.events if e.kind == "decision"]
     assert decided and decided[0].text.startswith("The engine chose for I-04")
+
+
+def test_jump_plays_what_is_due_and_lands_just_past_the_next_thing_shown(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", "tech_lead:database", journal=path)
+    drill.advance(3.27)
+    for _ in range(5):
+        before, shown = drill.now, len(drill.events)
+        target = drill.jump()
+        assert target is not None and target == drill.now
+        new = drill.events[shown:]
+        assert new, "every jump stops at something the drill shows"
+        assert min(e.minute for e in new) > before, "a jump goes strictly later than where it started"
+        assert max(e.minute for e in new) == pytest.approx(target - JUMP_PAST)
+    assert [line["value"] for line in read_journal(path).of_type("control")][-1] == drill.now
+    drill.act("incident_commander", "note", text="right after the jump")
+    resumed = resume_drill(path)  # an input at the landing minute replays after what the jump played
+    assert [e.line() for e in resumed.events] == [e.line() for e in drill.events]
+
+    quiet = drill.now
+    assert drill.jump(within=JUMP_PAST / 2) == quiet + JUMP_PAST / 2, "nothing shows that soon: the jump stops anyway"
+    ended = new_drill()
+    ended.advance(20000)
+    minute = ended.now
+    assert ended.jump() in (None, pytest.approx(minute + JUMP_PAST)) and ended.now < minute + 1, "nothing is left"
+
+
+def test_every_bundled_drill_inject_names_its_sender_in_full() -> None:
+    scenario, _ = load_pair(SCENARIO, POLICY)
+    senders = {inject.id: inject.sender for inject in scenario.injects}
+    assert senders["I-04"] == "Database tech lead (runbook output pasted in #inc-4471)"
+    for name in ("drill-db-failover", "drill-security-incident", "drill-sev1-enterprise"):
+        bundled, _ = load_pair(name, POLICY)
+        for inject in bundled.injects:
+            for text in (inject.sender, inject.synopsis):
+                assert text.count("(") == text.count(")"), f"{name} {inject.id}: {text!r} was cut short"
 
 
 def test_injects_fall_due_in_scenario_time_and_contingencies_only_on_release() -> None:
@@ -242,6 +278,50 @@ def test_page_escalate_invite_and_note_reach_the_engine() -> None:
     assert drill.events[-1] not in drill.feed("tech_lead:database")
 
 
+def test_the_facilitator_acts_in_no_role_and_nothing_of_it_is_journaled(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", "tech_lead:database", journal=path)
+    number = first_page(drill, "tech_lead:database")
+    assert drill.open_pages(FACILITATOR), "the facilitator sees every seat's pages"
+    with pytest.raises(DrillActionError, match=r"facilitator \(seat 0\) acts in no role: .* to acknowledge a page"):
+        drill.act(FACILITATOR, "acknowledge", page=number)
+    assert drill.open_pages("tech_lead:database"), "the page still waits for the player"
+    incident = drill.incidents[0]
+    drill.act("tech_lead:database", "acknowledge", page=number)
+    while incident.awaiting is None:
+        drill.advance(drill.now + 1)
+        for page in drill.open_pages("incident_commander"):
+            drill.act("incident_commander", "acknowledge", page=page.number)
+    with pytest.raises(DrillActionError, match="switch to a played seat to declare a milestone"):
+        drill.act(FACILITATOR, "declare", milestone="identified")
+    assert incident.awaiting == "diagnose" and math.isnan(incident.record.identified)
+    with pytest.raises(DrillActionError, match="switch to a played seat to assign a role"):
+        drill.act(FACILITATOR, "assign_role", role="comms_lead", person="rosa")
+    with pytest.raises(DrillActionError, match="switch to a played seat to take a decision"):
+        drill.act(FACILITATOR, "choose", inject="I-04", option="promote-replica")
+    assert all(line["seat"] != FACILITATOR for line in read_journal(path).of_type("input"))
+    assert all(who != FACILITATOR for _, who, _ in drill.actions), "no expected action is credited to seat 0"
+
+
+def test_check_says_why_an_action_cannot_be_taken_before_its_arguments_are_asked_for() -> None:
+    drill = new_drill("incident_commander", "comms_lead", "tech_lead:database")
+    with pytest.raises(DrillActionError, match="no incident has started yet"):
+        drill.check("incident_commander", "post_update")
+    number = first_page(drill, "tech_lead:database")
+    with pytest.raises(DrillActionError, match="only the incident commander or a tech lead of the work declares"):
+        drill.check("comms_lead", "declare")
+    with pytest.raises(DrillActionError, match="only the incident commander assigns roles"):
+        drill.check("tech_lead:database", "assign_role")
+    with pytest.raises(DrillActionError, match="incident commander holds nothing in incident 1 to hand off"):
+        drill.check("incident_commander", "hand_off")
+    drill.act("tech_lead:database", "acknowledge", page=number)
+    drill.check("tech_lead:database", "hand_off")
+    with pytest.raises(DrillActionError, match="nobody relieves Tomasz Nowak on the roster now"):
+        drill.hand_off_target("tech_lead:database")
+    assert drill.hand_off_target("tech_lead:database", "sven").id == "sven"
+    assert drill.next_milestone(drill.incidents[0]) == "identified"
+
+
 def test_bad_seats_and_actions_are_named_with_a_suggestion() -> None:
     with pytest.raises(InputError, match="no seat 'incident_comander' in this drill; did you mean 'incident_commander"):
         new_drill("incident_comander")
@@ -253,6 +333,21 @@ def test_bad_seats_and_actions_are_named_with_a_suggestion() -> None:
     drill.act(FACILITATOR, "end")
     with pytest.raises(DrillActionError, match="the exercise has ended"):
         drill.act("incident_commander", "note", text="late")
+
+
+def test_the_clock_is_not_run_after_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "drill.jsonl"
+    drill = new_drill("incident_commander", journal=path)
+    drill.advance(30)
+    drill.act(FACILITATOR, "end")
+    drill.rate("mobilize", "M")
+    for control, value in (("speed", 600.0), ("resume", None), ("pause", None)):
+        with pytest.raises(DrillActionError, match="the exercise has ended"):
+            drill.control(control, value)
+    with pytest.raises(DrillActionError, match="the exercise has ended"):
+        drill.jump()
+    assert drill.now == 30 and drill.speed == 60.0
+    assert read_journal(path).lines[-1]["type"] == "rating", "nothing about the clock is journaled after the end"
 
 
 def scripted_journal(path: Path) -> Drill:

@@ -40,6 +40,11 @@ def test_facilitator_console(snap_compare: Any) -> None:
     assert snap_compare(app, run_before=run, terminal_size=SIZE)
 
 
+def test_facilitator_console_at_80_by_24(snap_compare: Any) -> None:
+    app, run = app_at(9)
+    assert snap_compare(app, run_before=run, terminal_size=(80, 24))
+
+
 def test_tech_lead_seat_with_a_page(snap_compare: Any) -> None:
     app, run = app_at(4)
 

@@ -34,6 +34,23 @@ def test_unquoted_sexagesimal_is_an_error(text: str, shown: str) -> None:
     assert document is not None and document.data == {"start": text}
 
 
+def test_text_cut_short_by_a_comment_with_a_bracket_left_open_is_an_error() -> None:
+    text = "from: Database tech lead (pasted in #inc-4471)\nto: [commander]  # a comment\n"
+    _, problems = parse_yaml(text, "f.yaml")
+    assert [str(p) for p in problems] == [
+        'f.yaml:1:7: a # after a space starts a comment, so this value stops at "Database tech lead (pasted in" '
+        'with "(" left open; if the # belongs to it, write it as a quoted string: '
+        '"Database tech lead (pasted in #inc-4471)"'
+    ]
+    for fine in (
+        'from: "Database tech lead (pasted in #inc-4471)"\n',
+        "from: Database tech lead (pasted in inc-4471)  # who pasted it\n",
+        "from: Slack (#inc-4471)\n",
+        "message: >\n  See (the runbook in\n  #inc-4471) first.\n",
+    ):
+        assert parse_yaml(fine, "f.yaml")[1] == [], fine
+
+
 def test_quoted_time_is_fine() -> None:
     document, problems = parse_yaml('start: "10:00"\n', "f.yaml")
     assert problems == [] and document is not None and document.data == {"start": "10:00"}

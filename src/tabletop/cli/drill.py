@@ -66,7 +66,12 @@ def drill(args: argparse.Namespace) -> int:
             raise InputError("--resume takes the scenario, policy and seats from the journal; give nothing else")
         session = resume_drill(args.resume)
         journal = args.resume
-        notice = f"Resumed from {journal}: {len(session.events)} events restored, paused. Press Space to carry on."
+        restored = f"Resumed from {journal}: {len(session.events)} events restored"
+        notice = (
+            f"{restored}. The exercise has ended: x (seat 0) opens the hot wash."
+            if session.ended
+            else f"{restored}, paused. Press Space to carry on."
+        )
     else:
         if args.seats:
             if args.scenario is None:
@@ -81,7 +86,7 @@ def drill(args: argparse.Namespace) -> int:
         journal = args.journal or Path(f"drill-{Path(args.scenario).stem}-{datetime.now():%Y%m%d-%H%M%S}.jsonl")
         setup = DrillSetup(args.scenario, args.policy, args.seed, played, args.speed)
         session = open_drill(setup, journal)
-        notice = f"Journal: {journal} · Space starts the exercise · 0–9 or Tab switch seats"
+        notice = f"Journal: {journal} · Space starts the exercise · 0–9 or Tab switch seats · ? lists the keys"
     return _run_app(session, journal, args.out, notice)
 
 

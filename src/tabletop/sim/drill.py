@@ -34,6 +34,7 @@ from tabletop.sim.prepared import single_level
 from tabletop.sim.records import HandoffReason
 from tabletop.sim.responders import Responder
 from tabletop.sim.seats import (
+    DECLARING_ROLES,
     ROLE_SEATS,
     Post,
     SeatPage,
@@ -72,10 +73,33 @@ MILESTONES = ("detected", "acknowledged", "mobilized", "identified", "contained"
 DECLARATIONS = {f"declare_{milestone}": phase for phase, milestone in PHASE_MILESTONE.items()}
 #: A clock warns once less than this share of its target is left.
 SLA_WARNING_SHARE = 0.25
+#: Actions taken in an incident role, as words for a refusal: the facilitator runs the exercise and takes none.
+ROLE_ACTIONS = {
+    "acknowledge": "acknowledge a page",
+    "escalate": "escalate",
+    "page": "page someone",
+    "assume_role": "assume a role",
+    "assign_role": "assign a role",
+    "hand_off": "hand off",
+    "post_update": "post an update",
+    "invite_customer": "invite the customer",
+    "declare": "declare a milestone",
+    "choose": "take a decision",
+}
+#: Actions only the facilitator takes, as words for a refusal.
+FACILITATOR_ACTIONS = {"release": "releases injects", "end": "ends the exercise"}
+#: Actions about one incident (their ``incident`` argument; by default the first still open).
+INCIDENT_ACTIONS = frozenset(
+    {"escalate", "page", "assume_role", "assign_role", "hand_off", "post_update", "invite_customer"}
+)
 
 
 #: How far past the last event it showed a resumed drill starts: enough for that event to have happened.
 RESUME_PAST = 1e-6
+#: How far past the event it stops at "jump to next" lands (a tenth of a second): later inputs replay after it.
+JUMP_PAST = 1.0 / 600.0
+#: How far ahead "jump to next" looks for something to show before it stops anyway (scenario minutes).
+JUMP_WITHIN = 60.0
 
 
 class DrillActionError(InputError):
@@ -219,11 +243,39 @@ class Drill:
         self._observe()
 
     def next_event_time(self) -> float | None:
-        """When something next happens: an engine event or an inject falling due (for "jump to next")."""
+        """When the engine or the MSEL next acts: an engine event or an inject falling due (maybe now)."""
         inject_at = self.timeline.next_time(self.now, self.milestones())
         event_at = self.world.env.peek()
         times = [t for t in (inject_at, event_at) if t is not None and math.isfinite(t)]
         return min(times, default=None)
+
+    def jump(self, within: float = JUMP_WITHIN) -> float | None:
+        """Play what is due now, then on to just past the next thing the drill shows; journal the jump.
+
+        Engine events that show nothing (timers, checks) are passed over. Returns the minute
+        reached: just past the first minute later than now at which something showed, or
+        ``within`` minutes ahead if nothing did by then; None, without moving, when nothing
+        more is scheduled at all. Raises DrillActionError once the exercise has ended.
+        """
+        self._going()
+        start = self.now
+        shown = len(self.events)
+        played: float | None = None
+        while (upcoming := self.next_event_time()) is not None and upcoming < start + within:
+            # Inclusive, so events of that very minute happen; what shows at the start minute is not "next".
+            self.advance(upcoming, inclusive=True)
+            played = upcoming
+            if upcoming <= start:
+                shown = len(self.events)
+            elif len(self.events) > shown:
+                break
+        if upcoming is None and played is None:
+            return None
+        # Just past what was played, so an input at the landing minute replays after it on resume.
+        target = start + within if upcoming is not None and len(self.events) == shown else self.now + JUMP_PAST
+        self.advance(target)
+        self.control("jump", target)
+        return target
 
     # -- what the seats see --------------------------------------------------------------
     @property
@@ -272,6 +324,12 @@ class Drill:
         """Milestones an incident has reached, in lifecycle order, with the minute each was reached."""
         record = incident.record
         return {name: value for name in MILESTONES if not math.isnan(value := getattr(record, name))}
+
+    def next_milestone(self, incident: Incident) -> str | None:
+        """The milestone an incident is declared at next: the one whose work is done, else the first not reached."""
+        if incident.awaiting is not None:
+            return PHASE_MILESTONE[incident.awaiting]
+        return next((m for m in PHASE_MILESTONE.values() if math.isnan(getattr(incident.record, m))), None)
 
     @staticmethod
     def milestone_of(phase: str) -> str:
@@ -326,16 +384,37 @@ class Drill:
         return ExpectedActionCheck().objectives(self.timeline.deliveries, self.expected_results())
 
     # -- player actions ------------------------------------------------------------------
-    def act(self, seat: str, action: str, **args: Any) -> DrillEvent:
-        """Take a player's or the facilitator's action now; raises DrillActionError if it cannot be taken."""
-        if self.ended:
-            raise DrillActionError("the exercise has ended")
-        handler = self._handlers().get(action)
-        if handler is None:
-            raise DrillActionError(f"no action '{action}'{did_you_mean(action, self._handlers())}")
+    def check(self, seat: str, action: str, incident: int | None = None) -> None:
+        """Raise DrillActionError, saying why, if ``seat`` may not take ``action`` now whatever its other arguments.
+
+        Ask before asking a player for the arguments, so nobody writes a note for nothing.
+        ``incident`` is the one an incident action would go to (by default the first still open).
+        """
+        self._going()
+        handlers = self._handlers()
+        if action not in handlers:
+            raise DrillActionError(f"no action '{action}'{did_you_mean(action, handlers)}")
+        if seat == FACILITATOR and action in ROLE_ACTIONS:
+            raise DrillActionError(
+                f"the facilitator (seat 0) acts in no role: switch to a played seat to {ROLE_ACTIONS[action]}"
+            )
+        if seat != FACILITATOR and action in FACILITATOR_ACTIONS:
+            raise DrillActionError(f"only the facilitator {FACILITATOR_ACTIONS[action]}: switch to seat 0")
         if seat != FACILITATOR and not self.seats.plays(seat):
             raise DrillActionError(f"nobody plays '{seat}' in this drill; played: {one_of(self.setup.played)}")
-        event = handler(seat, **args)
+        if action == "assign_role" and role_of(seat) != "incident_commander":
+            raise DrillActionError("only the incident commander assigns roles")
+        if action == "declare" and role_of(seat) not in DECLARING_ROLES:
+            raise DrillActionError("only the incident commander or a tech lead of the work declares milestones")
+        if action in INCIDENT_ACTIONS:
+            subject = self.incident(incident)
+            if action == "hand_off":
+                self._holder(seat, subject)
+
+    def act(self, seat: str, action: str, **args: Any) -> DrillEvent:
+        """Take a player's or the facilitator's action now; raises DrillActionError if it cannot be taken."""
+        self.check(seat, action, args.get("incident"))
+        event = self._handlers()[action](seat, **args)
         self._write({"type": "input", "minute": self.now, "seat": seat, "action": action, "args": args})
         self._emit(event)
         self._observe()
@@ -346,7 +425,11 @@ class Drill:
         self._journal = journal
 
     def control(self, control: str, value: float | None = None) -> None:
-        """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run."""
+        """Journal a clock control (start, pause, resume, speed, jump): the record of how the drill was run.
+
+        Raises DrillActionError once the exercise has ended: its clock stays where it stopped.
+        """
+        self._going()
         if control == "speed" and value is not None:
             self.speed = value
         self._write({"type": "control", "minute": self.now, "control": control, "value": value})
@@ -451,8 +534,6 @@ class Drill:
 
     def _assign_role(self, seat: str, role: str, person: str, incident: int | None = None) -> DrillEvent:
         subject = self.incident(incident)
-        if role_of(seat) != "incident_commander" and seat != FACILITATOR:
-            raise DrillActionError("only the incident commander assigns roles")
         if role not in ROLE_SEATS:
             raise DrillActionError(f"no role '{role}'{did_you_mean(role, ROLE_SEATS)}; roles: {one_of(ROLE_SEATS)}")
         responder = self._responder(person)
@@ -462,14 +543,22 @@ class Drill:
         self._log(seat, "assign_role")
         return self._event("action", f"{self.person_name(person)} is now {seat_title(role)}", subject, seat)
 
-    def _hand_off(self, seat: str, note: str = "", to: str | None = None, incident: int | None = None) -> DrillEvent:
-        subject = self.incident(incident)
-        old = self._person(seat, subject)
-        if old is None:
-            raise DrillActionError(f"{seat_title(seat)} holds nothing in incident {subject.number} to hand off")
+    def hand_off_target(self, seat: str, to: str | None = None, incident: int | None = None) -> Responder:
+        """Who a hand-off from ``seat`` would go to: ``to``, else whoever relieves its holder on the roster now.
+
+        Raises DrillActionError if the seat holds nothing or nobody can take over, so a player
+        learns it before writing a briefing.
+        """
+        old = self._holder(seat, self.incident(incident))
         new = self._responder(to) if to is not None else self._successor(old)
         if new is old:
             raise DrillActionError(f"{self.person_name(old.id)} cannot hand off to themselves")
+        return new
+
+    def _hand_off(self, seat: str, note: str = "", to: str | None = None, incident: int | None = None) -> DrillEvent:
+        subject = self.incident(incident)
+        old = self._holder(seat, subject)
+        new = self.hand_off_target(seat, to, subject.number)
         reason: HandoffReason = "role_change" if to is not None else "shift_change"
         handoff = subject.hand_off(old, new, reason, briefed=bool(note.strip()))
         self.seats.person[(seat, subject.number)] = new
@@ -514,7 +603,7 @@ class Drill:
             raise DrillActionError(
                 f"not {milestone} yet: the {phase} work is not done (still working: {', '.join(working)})"
             )
-        if seat != FACILITATOR and not self.may_declare(seat, subject):
+        if not self.may_declare(seat, subject):
             raise DrillActionError(f"only the incident commander or a tech lead of the {phase} work declares it")
         subject.declare(phase)
         self._log(seat, action)
@@ -537,8 +626,6 @@ class Drill:
         return self._event("action", f"{seat_title(seat)} noted: {text.strip()}", None, seat)
 
     def _release(self, seat: str, inject: str) -> DrillEvent:
-        if seat != FACILITATOR:
-            raise DrillActionError("only the facilitator releases injects")
         try:
             if self.timeline.status(inject) == "delivered":
                 raise DrillActionError(f"inject '{inject}' has already gone out")
@@ -550,12 +637,14 @@ class Drill:
         return self._event("control", f"Facilitator released {inject}", None, FACILITATOR)
 
     def _end(self, seat: str) -> DrillEvent:
-        if seat != FACILITATOR:
-            raise DrillActionError("only the facilitator ends the exercise")
         self.ended = True
         return self._event("control", "The exercise has ended", None, "all")
 
     # -- helpers -------------------------------------------------------------------------
+    def _going(self) -> None:
+        if self.ended:
+            raise DrillActionError("the exercise has ended")
+
     def local_time(self, minute: float) -> datetime:
         """A scenario minute as a date and time in the scenario's own time zone."""
         return self.world.clock.local(minute, zone(self.scenario.time_zone))
@@ -572,6 +661,12 @@ class Drill:
         else:
             holder = incident.roles.get(role)
         return holder if holder is not None else self.seats.person.get((seat, incident.number))
+
+    def _holder(self, seat: str, incident: Incident) -> Responder:
+        held = self._person(seat, incident)
+        if held is None:
+            raise DrillActionError(f"{seat_title(seat)} holds nothing in incident {incident.number} to hand off")
+        return held
 
     def _on_call_for(self, role: str) -> Responder | None:
         chain = self.world.role_chain(role)

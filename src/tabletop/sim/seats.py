@@ -37,6 +37,10 @@ def lead_seat(domain: str) -> str:
     return f"tech_lead:{domain}"
 
 
+#: Role families that may declare milestones: the commander, and the tech leads of the work (see ``declarers``).
+DECLARING_ROLES = ("incident_commander", "tech_lead")
+
+
 def declarers(incident: Incident, phase: str) -> tuple[str, ...]:
     """Seats that may declare a phase's milestone: the commander and the tech leads working the phase."""
     return ("incident_commander", *(lead_seat(domain) for domain in incident.draws.work[PHASES.index(phase)]))

@@ -4,8 +4,9 @@ Only plain data is built (mappings, sequences and the scalars of ``yaml.safe_loa
 tag can construct an object or run code, and alias expansion is bounded. On top of
 PyYAML's YAML 1.1 reading, the traps that silently change meaning are caught here:
 duplicate keys, unquoted sexagesimal times such as ``10:00`` (read as 600), words such
-as ``no`` or ``on`` read as booleans, numbers such as ``010`` read as octal, and
-non-string keys.
+as ``no`` or ``on`` read as booleans, numbers such as ``010`` read as octal, non-string
+keys, and unquoted text cut short by a ``#`` that YAML reads as a comment
+(``from: Database lead (in #inc-4471)`` is read as ``Database lead (in``).
 """
 
 from __future__ import annotations
@@ -98,9 +99,10 @@ class _TooBigError(Exception):
 class _Builder:
     """Walks a composed node tree into plain data, recording positions and traps."""
 
-    def __init__(self, document: SourceDocument, loader: yaml.SafeLoader) -> None:
+    def __init__(self, document: SourceDocument, loader: yaml.SafeLoader, lines: list[str]) -> None:
         self.document = document
         self.loader = loader
+        self.lines = lines
         self.problems: list[Problem] = []
         self._active: set[int] = set()
         self._built = 0
@@ -142,11 +144,25 @@ class _Builder:
                 f'unquoted {text} is read by YAML as the number {shown}; write it as a quoted string: "{text}"',
             )
             return text
+        if isinstance(value, str) and value.count("(") > value.count(")"):
+            self._cut_by_comment(node, value)
         if (isinstance(value, bool) and text.lower() in _AMBIGUOUS_BOOLS) or (
             isinstance(value, int) and not isinstance(value, bool) and text.lstrip("+-") != str(abs(value))
         ):
             self.document.plain_words[path] = text
         return value
+
+    def _cut_by_comment(self, node: ScalarNode, value: str) -> None:
+        """Report unquoted text that leaves a "(" open where a comment starts: the "#" was surely meant as text."""
+        line = node.end_mark.line
+        rest = self.lines[line][node.end_mark.column :].rstrip() if line < len(self.lines) else ""
+        if rest[:1].isspace() and rest.lstrip().startswith("#"):
+            whole = f"{value}{rest}".replace("\\", "\\\\").replace('"', '\\"')
+            message = (
+                f'a # after a space starts a comment, so this value stops at "{value}" with "(" left open; '
+                f'if the # belongs to it, write it as a quoted string: "{whole}"'
+            )
+            self.problems.append(self._problem(node, message))
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
         own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
@@ -243,7 +259,7 @@ def parse_yaml(text: str, display: str) -> tuple[SourceDocument | None, list[Pro
     empty = Problem(display, 1, 1, "file is empty; expected a mapping of keys to values")
     if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null" and not root.value):
         return None, [empty]
-    builder = _Builder(document, loader)
+    builder = _Builder(document, loader, text.splitlines())
     try:
         document.data = builder.build(root, ())
     except _TooBigError:

@@ -15,51 +15,28 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, Static
 
 from tabletop.errors import InputError
-from tabletop.sim.drill import FACILITATOR, Drill, DrillEvent
+from tabletop.sim.drill import FACILITATOR, INCIDENT_ACTIONS, JUMP_WITHIN, Drill, DrillEvent
 from tabletop.sim.drill_clock import DrillClock
 from tabletop.sim.incident import Incident
 from tabletop.sim.inject_timeline import Delivery
 from tabletop.sim.seats import ROLE_SEATS, role_of, seat_names, seat_title
+from tabletop.spec.fields import format_minutes
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
+from tabletop.tui.keys import KEY_SECTIONS, KeysScreen
 from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel
 
 #: Speeds the facilitator steps through with + and -.
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
 #: Seconds between timer ticks; each advances the engine to the drill clock and redraws.
 TICK_SECONDS = 0.05
-#: How far past an event "jump to next" lands, so the event itself has happened (a tenth of a second).
-JUMP_PAST = 1.0 / 600.0
 
 
-#: The drill screen's keys: the facilitator's controls, seat switching and the role actions.
+#: The drill screen's keys: those listed by who uses them, and the number keys of seats 1 to 9.
 DRILL_BINDINGS: list[BindingType] = [
-    Binding("space", "toggle_clock", "Start/pause"),
-    Binding("plus,equals_sign", "faster", "Faster"),
-    Binding("minus", "slower", "Slower"),
-    Binding("j", "jump", "Next event"),
-    Binding("tab", "next_seat", "Next seat", show=False, priority=True),
-    Binding("a", "acknowledge", "Ack"),
-    Binding("e", "escalate", "Escalate"),
-    Binding("p", "page", "Page"),
-    Binding("r", "assume_role", "Assume role"),
-    Binding("g", "assign_role", "Assign role", show=False),
-    Binding("h", "hand_off", "Hand off"),
-    Binding("u", "update('internal')", "Internal update"),
-    Binding("U", "update('external')", "External update", show=False),
-    Binding("i", "invite_customer", "Invite customer", show=False),
-    Binding("d", "declare", "Declare"),
-    Binding("c", "choose", "Decide"),
-    Binding("n", "note", "Note"),
-    Binding("R", "release", "Release inject", show=False),
-    Binding("x", "end", "End exercise"),
-    Binding("full_stop", "next_incident", "Next incident", show=False),
-    *(Binding(str(n), f"seat({n})", show=False) for n in range(10)),
+    *(binding for _, bindings in KEY_SECTIONS for binding in bindings),
+    *(Binding(str(n), f"seat({n})", show=False) for n in range(1, 10)),
 ]
-#: Player actions about one incident: they go to the incident chosen with ".".
-_INCIDENT_ACTIONS = frozenset(
-    {"escalate", "page", "assume_role", "assign_role", "hand_off", "post_update", "invite_customer"}
-)
 #: Actions those keys run (without their arguments).
 _DRILL_ACTIONS = frozenset(b.action.split("(")[0] for b in DRILL_BINDINGS if isinstance(b, Binding))
 
@@ -70,6 +47,8 @@ class DrillApp(App[None]):
     CSS_PATH = "drill.tcss"
     TITLE = "Tabletop drill"
     BINDINGS = DRILL_BINDINGS
+    #: Below this many columns the seat list goes, so the board and the feed keep a readable width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     #: The seat whose view is shown (hot seat).
     seat: reactive[str] = reactive(FACILITATOR)
@@ -124,7 +103,7 @@ class DrillApp(App[None]):
                 yield self.sla
                 yield self.msel_title
                 yield self.msel
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         """Wire the drill's events to the feed, draw once and start the timer."""
@@ -136,7 +115,7 @@ class DrillApp(App[None]):
         if self.notice:
             self.notify(self.notice, timeout=8)
         elif not self.clock.started:
-            self.notify("Press Space to start the exercise · 0–9 or Tab switch seats", timeout=8)
+            self.notify("Press Space to start the exercise · 0–9 or Tab switch seats · ? lists the keys", timeout=8)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Drill actions belong to the drill screen: hidden and inactive over the hot wash."""
@@ -175,18 +154,10 @@ class DrillApp(App[None]):
 
     def action_toggle_clock(self) -> None:
         """Start the exercise, or pause and resume it."""
-        if self.drill.ended:
-            return
-        if not self.clock.started:
-            self.clock.start()
-            self.drill.control("start")
-        elif self.clock.running:
-            self.clock.pause()
-            self.drill.control("pause")
-        else:
-            self.clock.resume()
-            self.drill.control("resume")
-        self.redraw()
+        control = "start" if not self.clock.started else "pause" if self.clock.running else "resume"
+        if self._control(control):
+            {"start": self.clock.start, "pause": self.clock.pause, "resume": self.clock.resume}[control]()
+            self.redraw()
 
     def action_faster(self) -> None:
         """Step up to the next speed."""
@@ -197,23 +168,48 @@ class DrillApp(App[None]):
         self._set_speed(next((s for s in reversed(SPEEDS) if s < self.clock.speed), SPEEDS[0]))
 
     def _set_speed(self, speed: float) -> None:
-        self.clock.set_speed(speed)
-        self.drill.control("speed", speed)
-        self.redraw()
+        if self._control("speed", speed):
+            self.clock.set_speed(speed)
+            self.redraw()
+
+    def _control(self, control: str, value: float | None = None) -> bool:
+        """Journal a clock control, unless the drill refuses it (it has ended); then say why."""
+        try:
+            self.drill.control(control, value)
+        except InputError as error:
+            self._refused(error)
+            return False
+        return True
 
     def action_jump(self) -> None:
-        """Jump scenario time to just past the next engine event or inject."""
-        if self.drill.ended:
+        """Run what is due now and jump to the next thing the drill shows (at most an hour ahead)."""
+        shown = len(self.drill.events)
+        try:
+            target = self.drill.jump()
+        except InputError as error:
+            self._refused(error)
             return
-        upcoming = self.drill.next_event_time()
-        if upcoming is None:
+        if target is None:
             self.notify("Nothing more is scheduled.")
             return
-        target = max(upcoming, self.drill.now) + JUMP_PAST
         self.clock.jump_to(target)
-        self.drill.control("jump", target)
         self.drill.advance(self.clock.advance_to(self._wall()))
+        if len(self.drill.events) == shown:
+            quiet = (
+                "Nothing more is scheduled"
+                if self.drill.next_event_time() is None
+                else f"Nothing showed in the next {format_minutes(JUMP_WITHIN)}"
+            )
+            self.notify(f"{quiet}: jumped to {self.drill.clock_text(target)}")
         self.redraw()
+
+    def action_keys(self) -> None:
+        """List every key, and the seats with their numbers (the seat list is left out when the terminal is narrow)."""
+        seats = [
+            (str(n) if n < 10 else "", seat_title(seat), seat == FACILITATOR or self.drill.seats.plays(seat))
+            for n, seat in enumerate(self._seats)
+        ]
+        self.push_screen(KeysScreen(seats))
 
     # -- seats ---------------------------------------------------------------------------
     def watch_seat(self, seat: str) -> None:
@@ -250,6 +246,10 @@ class DrillApp(App[None]):
         chosen = self.incident_number
         return self.drill.incident(chosen if chosen is not None and chosen <= len(self.drill.incidents) else None)
 
+    def _incident_number(self) -> int | None:
+        incident = self._incident()
+        return incident.number if incident is not None else None
+
     def action_next_incident(self) -> None:
         """Choose the next incident for the clocks and the actions (when a drill has several)."""
         incidents = self.drill.incidents
@@ -266,32 +266,44 @@ class DrillApp(App[None]):
         if self.is_running:
             self.redraw(everything=True)
 
-    def _act(self, action: str, **args: object) -> bool:
-        """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
+    def _may(self, action: str) -> bool:
+        """Whether the current seat may take ``action`` now; if not, say why, before any dialog asks for more."""
         if not self.clock.started:
             self.notify("Start the exercise first (Space)", severity="warning")
             return False
-        incident = self._incident()
-        if action in _INCIDENT_ACTIONS and incident is not None:
-            args = {"incident": incident.number, **args}
+        try:
+            self.drill.check(self.seat, action, self._incident_number())
+        except InputError as error:
+            self._refused(error)
+            return False
+        return True
+
+    def _refused(self, error: InputError) -> None:
+        """Say why the drill refused an action, as a sentence."""
+        reason = str(error)
+        self.notify(reason[:1].upper() + reason[1:], severity="warning", timeout=6)
+
+    def _act(self, action: str, **args: object) -> bool:
+        """Take an action for the current seat at the current drill time; show why if it cannot be taken."""
+        if not self._may(action):
+            return False
+        number = self._incident_number()
+        if action in INCIDENT_ACTIONS and number is not None:
+            args = {"incident": number, **args}
         try:
             self.drill.advance(self.clock.advance_to(self._wall()))
             self.drill.act(self.seat, action, **args)
         except InputError as error:
-            self.notify(str(error), severity="warning", timeout=6)
+            self._refused(error)
             return False
         self.redraw()
-        return True
-
-    def _player_seat(self) -> bool:
-        if self.seat == FACILITATOR:
-            self.notify("Switch to a played seat (1–9 or Tab) to act in a role", severity="warning")
-            return False
         return True
 
     @work
     async def action_acknowledge(self) -> None:
         """Acknowledge a page waiting for this seat (asks which, if several)."""
+        if not self._may("acknowledge"):
+            return
         pages = self.drill.open_pages(self.seat)
         if not pages:
             self.notify("No page is waiting for you")
@@ -307,13 +319,12 @@ class DrillApp(App[None]):
 
     def action_escalate(self) -> None:
         """Escalate: move an unanswered page on, or ask the next level for help."""
-        if self._player_seat():
-            self._act("escalate")
+        self._act("escalate")
 
     @work
     async def action_page(self) -> None:
         """Page a role, a team or a person."""
-        if not self._player_seat():
+        if not self._may("page"):
             return
         options = [(f"role:{role}", f"role: {seat_title(role)}") for role in (*ROLE_SEATS, "tech_lead")]
         options += [(f"team:{team.id}", f"team: {team.name or team.id}") for team in self.drill.scenario.teams]
@@ -325,14 +336,13 @@ class DrillApp(App[None]):
 
     def action_assume_role(self) -> None:
         """Take this seat's role (for the commander: take command)."""
-        if self._player_seat():
-            role = role_of(self.seat)
-            self._act("assume_role", role=role if role in ROLE_SEATS else "incident_commander")
+        role = role_of(self.seat)
+        self._act("assume_role", role=role if role in ROLE_SEATS else "incident_commander")
 
     @work
     async def action_assign_role(self) -> None:
         """The commander gives a role to someone."""
-        if not self._player_seat():
+        if not self._may("assign_role"):
             return
         role = await self.push_screen_wait(ChoiceScreen("Assign which role?", [(r, seat_title(r)) for r in ROLE_SEATS]))
         if role is None:
@@ -345,12 +355,22 @@ class DrillApp(App[None]):
     @work
     async def action_hand_off(self) -> None:
         """Hand everything this seat holds to someone else, with a briefing note."""
-        if not self._player_seat():
+        if not self._may("hand_off"):
             return
-        people = [("", "whoever the roster has on call next")]
+        number = self._incident_number()
+        try:
+            relief = self.drill.person_name(self.drill.hand_off_target(self.seat, None, number).id)
+        except InputError:
+            relief = "nobody now"
+        people = [("", f"whoever the roster has on call next ({relief})")]
         people += [(p.id, p.name) for p in self.drill.scenario.people]
         to = await self.push_screen_wait(ChoiceScreen("Hand off to whom?", people))
         if to is None:
+            return
+        try:
+            self.drill.hand_off_target(self.seat, to or None, number)
+        except InputError as error:
+            self._refused(error)  # before the briefing is written, not after
             return
         note = await self.push_screen_wait(
             PromptScreen(
@@ -363,7 +383,7 @@ class DrillApp(App[None]):
     @work
     async def action_update(self, channel: str) -> None:
         """Post a status update (u: internal, U: external)."""
-        if not self._player_seat():
+        if not self._may("post_update"):
             return
         text = await self.push_screen_wait(
             PromptScreen(f"{channel.capitalize()} status update", "what is known, next update at")
@@ -373,21 +393,31 @@ class DrillApp(App[None]):
 
     def action_invite_customer(self) -> None:
         """Invite the affected customer to the bridge."""
-        if self._player_seat():
-            self._act("invite_customer")
+        self._act("invite_customer")
 
     def action_declare(self) -> None:
         """Declare the milestone the incident is waiting for."""
-        ready = [i for i in self.drill.incidents if self.seat == FACILITATOR or self.drill.may_declare(self.seat, i)]
-        incident = next((i for i in ready if i.awaiting is not None), None)
-        if incident is None or incident.awaiting is None:
-            self.notify("No milestone is ready for you to declare: the phase's work is not done", severity="warning")
+        if not self._may("declare"):
             return
-        self._act("declare", milestone=self.drill.milestone_of(incident.awaiting), incident=incident.number)
+        waiting = [i for i in self.drill.incidents if i.awaiting is not None]
+        # An incident this seat may declare, else one waiting for someone else, else the current one: the drill
+        # then says why it cannot be declared (whose it is to declare, or whose work is not done).
+        incident = next((i for i in waiting if self.drill.may_declare(self.seat, i)), None)
+        incident = incident or (waiting[0] if waiting else self._incident())
+        if incident is None:
+            self.notify("No incident has started yet", severity="warning")
+            return
+        milestone = self.drill.next_milestone(incident)
+        if milestone is None:
+            self.notify(f"Incident {incident.number} has reached every milestone", severity="warning")
+            return
+        self._act("declare", milestone=milestone, incident=incident.number)
 
     @work
     async def action_choose(self) -> None:
         """Take a decision an inject put to this seat."""
+        if not self._may("choose"):
+            return
         pending = self.drill.pending_decisions(self.seat)
         if not pending:
             self.notify("No decision is waiting for you")
@@ -410,6 +440,8 @@ class DrillApp(App[None]):
     @work
     async def action_note(self) -> None:
         """Write a note (the facilitator's notes are observations for the report)."""
+        if not self._may("note"):
+            return
         title = "Observation (facilitator only)" if self.seat == FACILITATOR else "Note"
         text = await self.push_screen_wait(PromptScreen(title))
         if text:
@@ -418,8 +450,7 @@ class DrillApp(App[None]):
     @work
     async def action_release(self) -> None:
         """Release an inject now, including contingency injects held off the timeline."""
-        if self.seat != FACILITATOR:
-            self.notify("Switch to the facilitator seat (0) to release injects", severity="warning")
+        if not self._may("release"):
             return
         pending = [i for i in self.drill.scenario.injects if self.drill.timeline.status(i.id) == "pending"]
         if not pending:
@@ -434,13 +465,15 @@ class DrillApp(App[None]):
     @work
     async def action_end(self) -> None:
         """End the exercise and go to the hot wash."""
-        if self.seat != FACILITATOR:
-            self.notify("Switch to the facilitator seat (0) to end the exercise", severity="warning")
-            return
         if not self.drill.ended:
+            if not self._may("end"):
+                return
             options = [("yes", "Yes, end it and go to the hot wash"), ("no", "No, carry on")]
             sure = await self.push_screen_wait(ChoiceScreen("End the exercise?", options))
             if sure != "yes" or not self._act("end"):
                 return
             self.clock.pause()
+        elif self.seat != FACILITATOR:
+            self.notify("Switch to the facilitator seat (0) to open the hot wash", severity="warning")
+            return
         self.push_screen(HotWashScreen(self.drill, self.out))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from tabletop.sim.after_action import write_after_action
@@ -25,6 +27,27 @@ RATINGS: dict[ObjectiveRating, str] = {
 }
 #: How long after the exercise a corrective action is due unless the facilitator says otherwise.
 DEFAULT_DUE = timedelta(days=30)
+#: How a due date is written.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class IsoDate(Validator):
+    """A calendar date written YYYY-MM-DD, such as the default due date ``example``."""
+
+    def __init__(self, example: str) -> None:
+        super().__init__()
+        self.example = example
+
+    def validate(self, value: str) -> ValidationResult:
+        """Succeed for a date that exists, written YYYY-MM-DD."""
+        text = value.strip()
+        try:
+            if not ISO_DATE.fullmatch(text):
+                raise ValueError(text)
+            date.fromisoformat(text)
+        except ValueError:
+            return self.failure(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. {self.example}")
+        return self.success()
 
 
 class HotWashScreen(Screen[None]):
@@ -61,7 +84,11 @@ class HotWashScreen(Screen[None]):
                         yield Input(placeholder="corrective action", id=f"action-{objective.id}")
                         yield Input(placeholder="owner", id=f"owner-{objective.id}", classes="short")
                         yield Input(
-                            value=due, placeholder="due (YYYY-MM-DD)", id=f"due-{objective.id}", classes="short"
+                            value=due,
+                            placeholder="due (YYYY-MM-DD)",
+                            validators=[IsoDate(due)],
+                            id=f"due-{objective.id}",
+                            classes="short",
                         )
             yield Button("Write the after-action report (Ctrl+S)", id="write", variant="primary")
             yield Static("", id="written")
@@ -78,6 +105,20 @@ class HotWashScreen(Screen[None]):
         shown = ", ".join(f"{n} {rating}" for rating, n in counts.items() if n)
         return f"Expected actions: {shown} → proposed {proposed}"
 
+    def _due_dates_valid(self) -> bool:
+        """Whether every corrective action written has a real due date; if not, say which and go to it."""
+        for objective in self.drill.scenario.objectives:
+            if not self.query_one(f"#action-{objective.id}", Input).value.strip():
+                continue
+            due = self.query_one(f"#due-{objective.id}", Input)
+            result = due.validate(due.value)
+            if result is not None and not result.is_valid:
+                due.focus()
+                reason = result.failure_descriptions[0]
+                self.notify(f"Due date of the {objective.id} corrective action: {reason}", severity="error", timeout=8)
+                return False
+        return True
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """The write button."""
         if event.button.id == "write":
@@ -85,6 +126,8 @@ class HotWashScreen(Screen[None]):
 
     def action_write(self) -> None:
         """Save the ratings and corrective actions to the drill (and its journal), then write the report."""
+        if not self._due_dates_valid():
+            return
         for objective in self.drill.scenario.objectives:
             rating = self.query_one(f"#rating-{objective.id}", Select).value
             comment = self.query_one(f"#comment-{objective.id}", Input).value.strip()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
+from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, RichLog, Static
@@ -73,30 +75,33 @@ class SeatList(OptionList):
 
 
 class IncidentBoard(Static):
-    """Every incident: tier, milestone reached, and who holds which role."""
+    """Every incident: its name, tier and stage, and under them who holds which role."""
 
     def show(self, drill: Drill, chosen: Incident | None) -> None:
         """Redraw from the drill's incidents, marking the one chosen."""
-        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-        table.add_column("#", no_wrap=True)
-        table.add_column("incident", ratio=2)
-        table.add_column("tier", no_wrap=True, min_width=4)
-        table.add_column("stage", no_wrap=True, min_width=12)
-        table.add_column("roles", ratio=3)
+        # Two lines an incident rather than a table of columns, so it stays readable however narrow.
+        board = Table.grid(padding=(0, 1), expand=True)
+        board.add_column(no_wrap=True)
+        board.add_column(ratio=1)
         for incident in drill.incidents:
-            record = incident.record
             if incident.closed:
-                stage = "closed"
+                stage = Text("closed", style="dim")
             elif incident.awaiting is not None:
-                stage = f"{incident.awaiting} done: declare!"
+                stage = Text(f"{incident.awaiting} done: declare!", style="bold yellow")
             else:
-                stage = next(reversed(drill.reached(incident)), "not detected")
+                stage = Text(next(reversed(drill.reached(incident)), "not detected"))
             holders = drill.holders(incident)
-            roles = ", ".join(f"{seat_title(r)}: {drill.person_name(p)}" for r, p in sorted(holders.items()))
-            name = incident.kind.name or incident.kind.id
+            roles = " · ".join(f"{seat_title(r)}: {drill.person_name(p)}" for r, p in sorted(holders.items()))
             mark = f"▶{incident.number}" if incident is chosen and len(drill.incidents) > 1 else str(incident.number)
-            table.add_row(mark, name, record.tier, stage, roles or "—")
-        self.update(table if drill.incidents else Text("No incident yet.", style="dim"))
+            lines = Text.assemble(
+                (incident.kind.name or incident.kind.id, "bold"),
+                f" · {incident.record.tier} · ",
+                stage,
+                "\n",
+                (roles or "no roles held yet", "" if roles else "dim"),
+            )
+            board.add_row(mark, lines)
+        self.update(board if drill.incidents else Text("No incident yet.", style="dim"))
 
 
 class SlaPanel(Static):
@@ -108,9 +113,7 @@ class SlaPanel(Static):
         if incident is None or not clocks:
             self.update(Text("SLA clocks start when the incident is detected.", style="dim"))
             return
-        table = Table(expand=True, box=None, header_style="bold", pad_edge=False, title_justify="left")
-        for column in ("SLA", "target", "elapsed", "left"):
-            table.add_column(column, justify="left" if column == "SLA" else "right")
+        rows: list[tuple[str | Text, ...]] = []
         for clock in clocks:
             style = CLOCK_STYLE[clock.state]
             left = clock.left
@@ -121,8 +124,41 @@ class SlaPanel(Static):
             else:
                 left_text = "—" if left is None else format_duration(left)
             target = "—" if clock.target is None else format_duration(clock.target)
-            table.add_row(clock.metric, target, format_duration(clock.elapsed), Text(left_text, style=style))
-        self.update(Group(Text(f"Incident {incident.number} ({incident.record.tier})", style="bold"), table))
+            rows.append((clock.metric, target, format_duration(clock.elapsed), Text(left_text, style=style)))
+        title = Text(f"Incident {incident.number} ({incident.record.tier})", style="bold")
+        self.update(Group(title, ClockTable(rows)))
+
+
+class ClockTable:
+    """SLA clock rows as a table that leaves out the columns a narrow panel has no room for, least useful first."""
+
+    #: The columns, in the order they show.
+    COLUMNS = ("SLA", "target", "elapsed", "left")
+    #: Which columns stay as the panel narrows: the clock's name and what is left outlast the target and elapsed.
+    PRIORITY = ("SLA", "left", "target", "elapsed")
+    #: Cells between two columns.
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[str | Text, ...]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The table, laid out for the width it is given (so it follows the panel when the terminal resizes)."""
+        widths = {
+            column: max(cell_len(column), *(cell_len(str(row[index])) for row in self.rows))
+            for index, column in enumerate(self.COLUMNS)
+        }
+        shown: list[str] = []
+        for column in self.PRIORITY:
+            if not shown or sum(widths[c] for c in shown) + widths[column] + self.GAP * len(shown) <= options.max_width:
+                shown.append(column)
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+        for column in self.COLUMNS:
+            if column in shown:
+                table.add_column(column, justify="left" if column == "SLA" else "right", no_wrap=True)
+        for row in self.rows:
+            table.add_row(*(cell for column, cell in zip(self.COLUMNS, row, strict=True) if column in shown))
+        yield table
 
 
 class Inbox(Static):
@@ -141,9 +177,15 @@ class Inbox(Static):
             parts.append(Text(f"decision {delivery.inject.id}: {delivery.inject.decision.prompt}", style="bold cyan"))
         for incident in drill.incidents:
             phase = incident.awaiting
-            if phase is not None and (seat == FACILITATOR or drill.may_declare(seat, incident)):
-                text = f"incident {incident.number}: {phase} work done, declare it {drill.milestone_of(phase)} (d)"
-                parts.append(Text(text, style="bold yellow"))
+            if phase is None:
+                continue
+            text = f"incident {incident.number}: {phase} work done, "
+            if drill.may_declare(seat, incident):
+                parts.append(Text(f"{text}declare it {drill.milestone_of(phase)} (d)", style="bold yellow"))
+            elif seat == FACILITATOR:
+                parts.append(
+                    Text(f"{text}waiting for a player to declare it {drill.milestone_of(phase)}", style="yellow")
+                )
         if not parts:
             parts.append(Text("Nothing waiting for you.", style="dim"))
         if seat != FACILITATOR and not drill.seats.plays(seat):
@@ -156,9 +198,10 @@ class MselPanel(Static):
 
     def show(self, drill: Drill) -> None:
         """Redraw the inject list."""
-        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
-        for column in ("inject", "when", "expected", "synopsis"):
-            table.add_column(column, no_wrap=column != "synopsis")
+        # The synopsis goes under each inject's line rather than in a column, so it stays readable however narrow.
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
         milestones = drill.milestones()
         delivered = {d.inject.id: d for d in drill.timeline.deliveries}
         results: dict[str, list[str]] = {}
@@ -173,7 +216,8 @@ class MselPanel(Static):
                     f"due {drill.clock_text(due)}" if due is not None else "held" if inject.contingency else "trigger"
                 )
                 style = ""
-            table.add_row(inject.id, when, _tally(results.get(inject.id, [])), Text(inject.synopsis, style=style))
+            tally = _tally(results.get(inject.id, []))
+            table.add_row(inject.id, Text.assemble(when, "  ", tally, "\n", (inject.synopsis, style)))
         self.update(table)
 
 
@@ -198,11 +242,22 @@ class Feed(RichLog):
     def __init__(self, drill: Drill, *, id: str | None = None) -> None:
         super().__init__(wrap=True, markup=False, highlight=False, min_width=20, id=id)
         self.drill = drill
+        #: The width the lines shown were wrapped at (None until the feed has a size).
+        self._wrapped_at: int | None = None
 
     def watch_seat(self, seat: str) -> None:
         """Show the new seat's whole feed."""
+        self._refill()
+
+    def on_resize(self, event: Resize) -> None:
+        """Wrap the feed again at its new width: a line is wrapped once, when it is written."""
+        if self._wrapped_at is not None and event.size.width != self._wrapped_at:
+            self._refill()
+        self._wrapped_at = event.size.width
+
+    def _refill(self) -> None:
         self.clear()
-        for event in self.drill.feed(seat):
+        for event in self.drill.feed(self.seat):
             self.add(event)
 
     def add(self, event: DrillEvent) -> None:
