@@ -25,14 +25,19 @@ def new_drill(played: tuple[str, ...] = PLAYED) -> Drill:
     return Drill(scenario, policy, DrillSetup(SCENARIO, POLICY, SEED, played))
 
 
+def acknowledge_open_pages(drill: Drill) -> None:
+    """Every played seat answers every page waiting for it."""
+    for seat in PLAYED:
+        for page in drill.open_pages(seat):
+            drill.act(seat, "acknowledge", page=page.number)
+
+
 def scripted_drill() -> Drill:
     """85 scenario minutes: pages answered and milestones declared every 5 minutes, one update, no escalation."""
     drill = new_drill()
     for minute in range(0, 90, 5):
         drill.advance(minute)
-        for seat in PLAYED:
-            for page in drill.open_pages(seat):
-                drill.act(seat, "acknowledge", page=page.number)
+        acknowledge_open_pages(drill)
         for incident in drill.incidents:
             if incident.awaiting:
                 drill.act("incident_commander", "declare", milestone=DECLARE[incident.awaiting])
@@ -96,9 +101,7 @@ def test_seats_list_everyone_who_held_them_in_order() -> None:
     drill = new_drill()
     for minute in range(0, 30, 5):
         drill.advance(minute)
-        for seat in PLAYED:
-            for page in drill.open_pages(seat):
-                drill.act(seat, "acknowledge", page=page.number)
+        acknowledge_open_pages(drill)
     drill.act("tech_lead:database", "hand_off", to="kenji", note="replica promoted, replay pending")
     seats = {seat.seat: seat.people for seat in after_action(drill).seats}
     assert seats["tech_lead:database"] == ("Tomasz Nowak", "Kenji Sato")
