@@ -411,3 +411,37 @@ async def test_a_decision_that_starts_an_incident_and_choosing_it(tmp_path: Path
         assert app.drill.seats.posts[-1].incident == 2
         await pilot.press("full_stop")
         assert app.incident_number == 1
+
+
+async def test_saving_the_hot_wash_again_edits_the_corrective_action(tmp_path: Path) -> None:
+    async with drill_app(tmp_path) as (app, pilot, wall):
+        await start(app, pilot, wall, 4)
+        await pilot.press("0", "x", "enter")
+        await pilot.pause()
+        hot_wash = app.screen
+        assert isinstance(hot_wash, HotWashScreen)
+        fields = {name: hot_wash.query_one(f"#{name}-mobilize", Input) for name in ("action", "owner", "due")}
+        fields["action"].value = "Page the IC rotation at declaration"
+        fields["owner"].value = "Sven"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        fields["owner"].value = "Grace"
+        fields["due"].value = "2027-03-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        planned = ["Page the IC rotation at declaration", "Grace", "2027-03-01"]
+        assert [(i.action, i.owner, i.due) for i in app.drill.improvements] == [tuple(planned)]
+        assert "| Page the IC rotation at declaration | mobilize | Grace | 2027-03-01 |" in (
+            tmp_path / "report" / "after-action.md"
+        ).read_text(encoding="utf-8")
+        # A fresh hot wash shows what is planned, and clearing the action takes it out of the plan.
+        await pilot.press("escape", "x", "enter")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, HotWashScreen)
+        assert [again.query_one(f"#{name}-mobilize", Input).value for name in ("action", "owner", "due")] == planned
+        again.query_one("#action-mobilize", Input).value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.drill.improvements == []
+        assert len(read_journal(tmp_path / "drill.jsonl").of_type("improvement")) == 3

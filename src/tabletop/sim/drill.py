@@ -442,9 +442,17 @@ class Drill:
         self._write({"type": "rating", "objective": objective, "rating": rating, "comment": comment})
 
     def plan(self, improvement: Improvement) -> None:
-        """Add a corrective action to the improvement plan."""
-        self.improvements.append(improvement)
+        """Set an objective's corrective action in the improvement plan; one without an action removes it.
+
+        The hot wash has one corrective action per objective, which the facilitator may edit and save again.
+        """
+        kept = [planned for planned in self.improvements if planned.objective != improvement.objective]
+        self.improvements = [*kept, improvement] if improvement.action else kept
         self._write({"type": "improvement", **improvement.__dict__})
+
+    def planned(self, objective: str) -> Improvement | None:
+        """The corrective action planned for an objective, if any."""
+        return next((planned for planned in self.improvements if planned.objective == objective), None)
 
     def _handlers(self) -> dict[str, Callable[..., DrillEvent]]:
         return {

@@ -69,6 +69,7 @@ class HotWashScreen(Screen[None]):
             yield Static(Text("Hot wash: rate each objective, then write the after-action report", style="bold"))
             for objective in self.drill.scenario.objectives:
                 rating, comment = self.drill.ratings.get(objective.id, (proposed.get(objective.id), ""))
+                planned = self.drill.planned(objective.id)
                 with Vertical(classes="objective"):
                     yield Label(f"{objective.id}: {objective.title}", classes="objective-title")
                     yield Label(self._evidence(objective.id), classes="evidence")
@@ -81,10 +82,19 @@ class HotWashScreen(Screen[None]):
                         )
                         yield Input(value=comment, placeholder="comment", id=f"comment-{objective.id}")
                     with Horizontal(classes="objective-row"):
-                        yield Input(placeholder="corrective action", id=f"action-{objective.id}")
-                        yield Input(placeholder="owner", id=f"owner-{objective.id}", classes="short")
                         yield Input(
-                            value=due,
+                            value=planned.action if planned else "",
+                            placeholder="corrective action",
+                            id=f"action-{objective.id}",
+                        )
+                        yield Input(
+                            value=planned.owner if planned else "",
+                            placeholder="owner",
+                            id=f"owner-{objective.id}",
+                            classes="short",
+                        )
+                        yield Input(
+                            value=planned.due if planned else due,
                             placeholder="due (YYYY-MM-DD)",
                             validators=[IsoDate(due)],
                             id=f"due-{objective.id}",
@@ -134,12 +144,14 @@ class HotWashScreen(Screen[None]):
             chosen = next((key for key in RATINGS if key == rating), None)
             if chosen is not None and self.drill.ratings.get(objective.id) != (chosen, comment):
                 self.drill.rate(objective.id, chosen, comment)
-            action = self.query_one(f"#action-{objective.id}", Input)
-            if action.value.strip():
-                owner = self.query_one(f"#owner-{objective.id}", Input).value.strip() or "unassigned"
-                due = self.query_one(f"#due-{objective.id}", Input).value.strip()
-                self.drill.plan(Improvement(objective.id, action.value.strip(), owner, due))
-                action.value = ""
+            action = self.query_one(f"#action-{objective.id}", Input).value.strip()
+            owner = self.query_one(f"#owner-{objective.id}", Input).value.strip() or "unassigned"
+            due = self.query_one(f"#due-{objective.id}", Input).value.strip()
+            improvement = Improvement(objective.id, action, owner, due)
+            planned = self.drill.planned(objective.id)
+            # Saving again edits the objective's corrective action; clearing its text takes it out of the plan.
+            if improvement != planned and (action or planned is not None):
+                self.drill.plan(improvement)
         markdown, html = write_after_action(self.drill, self.out)
         self.query_one("#written", Static).update(Text(f"Written {markdown} and {html}", style="bold green"))
         self.notify(f"After-action report written to {self.out}/", timeout=8)
