@@ -145,7 +145,7 @@ def test_a_target_missed_by_seconds_does_not_read_as_the_target(review: AfterAct
     clocks = (SlaClock("contain", 60.0, 60 + 7.95 / 60, True), SlaClock("recover", 240.0, 60 + 7.95 / 60, False))
     markdown = render_markdown(replace(review, sla=(IncidentSla(1, "db down", "SEV1", clocks),)).blocks())
     assert "| contain | 1h | 1h1m | **breached** |" in markdown
-    assert "| recover | 4h | not reached (1h1m so far) | open · 3h left |" in markdown
+    assert "| recover | 4h | not reached (1h1m so far) | open · 2h59m left |" in markdown
 
 
 def test_improvement_plan_puts_the_facilitator_first_and_proposes_each_action_once(review: AfterAction) -> None:

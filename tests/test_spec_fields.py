@@ -66,6 +66,22 @@ def test_format_duration(minutes: float, text: str) -> None:
     assert format_duration(minutes) == text
 
 
+# Under an hour both read to the second; a longer target's parts may read to different steps.
+@given(st.integers(min_value=1, max_value=59), st.floats(min_value=0, max_value=1))
+def test_elapsed_and_time_left_add_up_to_the_target(target: int, share: float) -> None:
+    elapsed = target * share
+    shown = parse_duration(format_duration(elapsed)) + parse_duration(
+        format_duration(target - elapsed, up=False) or "0"
+    )
+    assert shown == pytest.approx(target), "elapsed rounds up and what is left rounds down, by the same step"
+
+
+def test_time_left_rounds_down() -> None:
+    assert format_duration(19 + 1.7 / 60, up=False) == "19m1s"
+    assert format_duration(118 + 8 / 60, up=False) == "1h58m"
+    assert format_duration(0.4 / 60, up=False) == "0"
+
+
 @given(
     st.one_of(
         st.integers(min_value=1, max_value=1439), st.integers(min_value=24, max_value=2400).map(lambda h: h * 60)

@@ -537,7 +537,7 @@ def _overview_section(review: AfterAction) -> list[Block]:
     settings = [
         ("scenario", f"{review.scenario}: {review.scenario_name}"),
         ("starts", review.starts),
-        ("played", f"{format_duration(review.minutes_played)} of scenario time, to {review.ends} ({how})"),
+        ("played", f"{format_duration(review.minutes_played, up=False)} of scenario time, to {review.ends} ({how})"),
         ("seed", str(review.seed)),
         ("policy", review.policy),
     ]
@@ -661,7 +661,9 @@ def _result_cell(clock: SlaClock) -> Cell:
     if state == "untargeted":
         return Cell("no target")
     left = clock.left
-    return Cell("open", "" if left is None else f"{format_duration(left)} left", "miss" if state == "warning" else "")
+    return Cell(
+        "open", "" if left is None else f"{format_duration(left, up=False)} left", "miss" if state == "warning" else ""
+    )
 
 
 def _sla_section(review: AfterAction) -> list[Block]:
@@ -720,9 +722,9 @@ def _ghost_section(review: AfterAction) -> list[Block]:
         Heading(2, "Ghost run: the policy alone"),
         Paragraph(
             f"The same scenario, policy and seed played by the engine in every seat, taking the first option of "
-            f"every decision, for {format_duration(ghost.minute)} of scenario time (until its first incident resolved, "
-            "or at least as long as the drill). Difference: drill minus ghost in minutes; negative means the players "
-            "were faster."
+            f"every decision, for {format_duration(ghost.minute, up=False)} of scenario time "
+            "(until its first incident resolved, or at least as long as the drill). "
+            "Difference: drill minus ghost in minutes; negative means the players were faster."
         ),
         Paragraph(ghost.verdict),
     ]

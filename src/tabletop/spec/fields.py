@@ -87,29 +87,35 @@ def format_minutes(value: float) -> str:
 _NOISE = 1e-6
 
 
-def format_duration(value: float) -> str:
+def format_duration(value: float, *, up: bool = True) -> str:
     """A duration in minutes in its two largest units, the smaller rounded up: 8s, 4m2s, 1h1m, 3d7h, 1w.
 
     Steps of a second below an hour, a minute below a day and an hour from a day on, so
     times of one size read to the same precision (4m2s beside 14m2s). Rounding up keeps a
     time that went past a target from reading as the target itself (60.13 minutes is
     1h1m, never 1h), so measured times shown beside their targets use it, and the targets
-    too. The text is also a duration files accept.
+    too. Time left before a target, and spans measured against none, round down
+    (``up=False``): elapsed and left then add up to the target. The text is also a
+    duration files accept.
     """
     if math.isnan(value):
         return "—"
     if value < 0:
-        return "-" + format_duration(-value)
-    # The allowance keeps float noise (0.1h is 6.000000000000001 minutes) from adding a step.
-    seconds = math.ceil(value * 60 - _NOISE)
+        return "-" + format_duration(-value, up=up)
+
+    # The allowance keeps float noise (0.1h is 6.000000000000001 minutes) from adding or losing a step.
+    def steps(per_minute: float) -> int:
+        return math.ceil(value * per_minute - _NOISE) if up else math.floor(value * per_minute + _NOISE)
+
+    seconds = steps(60)
     if seconds < 60:
         return f"{seconds}s" if seconds else "0"
     if seconds < 3600:
         return _two_units(seconds, 60, "m", "s")
-    minutes = math.ceil(value - _NOISE)
+    minutes = steps(1)
     if minutes < 1440:
         return _two_units(minutes, 60, "h", "m")
-    hours = math.ceil(value / 60 - _NOISE)
+    hours = steps(1 / 60)
     return f"{hours // 168}w" if hours % 168 == 0 else _two_units(hours, 24, "d", "h")
 
 

@@ -122,7 +122,7 @@ class SlaPanel(Static):
             elif clock.state == "breached":
                 left_text = f"BREACHED {format_duration(-left) if left is not None else ''}"
             else:
-                left_text = "—" if left is None else format_duration(left)
+                left_text = "—" if left is None else format_duration(left, up=False)
             target = "—" if clock.target is None else format_duration(clock.target)
             rows.append((clock.metric, target, format_duration(clock.elapsed), Text(left_text, style=style)))
         title = Text(f"Incident {incident.number} ({incident.record.tier})", style="bold")
