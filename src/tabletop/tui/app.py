@@ -24,7 +24,7 @@ from tabletop.spec.fields import format_minutes
 from tabletop.tui.dialogs import ChoiceScreen, PromptScreen
 from tabletop.tui.hot_wash import HotWashScreen
 from tabletop.tui.keys import KEY_SECTIONS, KeysScreen
-from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel
+from tabletop.tui.widgets import ClockBar, Feed, Inbox, IncidentBoard, MselPanel, SeatList, SlaPanel, inbox_title
 
 #: Speeds the facilitator steps through with + and -.
 SPEEDS = (1.0, 10.0, 60.0, 300.0, 600.0)
@@ -81,6 +81,7 @@ class DrillApp(App[None]):
         self.seat_list = SeatList(drill, id="seats")
         self.board = IncidentBoard(id="board")
         self.feed = Feed(drill, id="feed")
+        self.inbox_title = Static("", classes="panel-title", id="inbox-title")
         self.inbox = Inbox(id="inbox")
         self.sla = SlaPanel(id="sla")
         self.msel_title = Static("MSEL", classes="panel-title", id="msel-title")
@@ -97,7 +98,7 @@ class DrillApp(App[None]):
                 yield self.board
                 yield self.feed
             with VerticalScroll(id="side"):
-                yield Static("Waiting for you", classes="panel-title")
+                yield self.inbox_title
                 yield self.inbox
                 yield Static("SLA clocks", classes="panel-title")
                 yield self.sla
@@ -220,6 +221,7 @@ class DrillApp(App[None]):
         facilitator = seat == FACILITATOR
         self.msel.display = facilitator
         self.msel_title.display = facilitator
+        self.inbox_title.update(inbox_title(seat))
         self.title = f"Tabletop drill — {seat_title(seat)}"
         self.redraw()
 

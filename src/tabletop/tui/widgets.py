@@ -161,6 +161,11 @@ class ClockTable:
         yield table
 
 
+def inbox_title(seat: str) -> str:
+    """The inbox's heading: a player's own, or, for the facilitator, everything waiting for the players."""
+    return "Waiting for players" if seat == FACILITATOR else "Waiting for you"
+
+
 class Inbox(Static):
     """What waits for the seat: pages to answer, decisions to take, milestones to declare."""
 
@@ -187,7 +192,7 @@ class Inbox(Static):
                     Text(f"{text}waiting for a player to declare it {drill.milestone_of(phase)}", style="yellow")
                 )
         if not parts:
-            parts.append(Text("Nothing waiting for you.", style="dim"))
+            parts.append(Text(f"Nothing {inbox_title(seat).lower()}.", style="dim"))
         if seat != FACILITATOR and not drill.seats.plays(seat):
             parts = [Text("The engine plays this seat.", style="dim")]
         self.update(Group(*parts))
