@@ -78,15 +78,18 @@ async def test_start_pause_and_resume_are_pause_correct(tmp_path: Path) -> None:
         await start(app, pilot, wall, 1.5)
         assert app.drill.now == pytest.approx(1.5)
         assert app.drill.timeline.deliveries == []
+        wall.seconds += 0.25  # between two ticks, the clock moves on 15 scenario seconds
         await pilot.press("space")  # pause
+        assert app.drill.now == app.clock.now() == pytest.approx(1.75), "the engine stops where the clock does"
         await run_for(app, pilot, wall, 600)
-        assert app.drill.now == pytest.approx(1.5), "scenario time stops while paused"
+        assert app.drill.now == pytest.approx(1.75), "scenario time stops while paused"
         await pilot.press("space")  # resume
-        await run_for(app, pilot, wall, 0.5)
+        await run_for(app, pilot, wall, 0.25)
         assert app.drill.now == pytest.approx(2.0)
         assert [(d.inject.id, d.delivered_at) for d in app.drill.timeline.deliveries] == [("I-01", 2.0)]
-        controls = [line["control"] for line in read_journal(tmp_path / "drill.jsonl").of_type("control")]
-        assert controls == ["start", "pause", "resume"]
+        controls = read_journal(tmp_path / "drill.jsonl").of_type("control")
+        assert [line["control"] for line in controls] == ["start", "pause", "resume"]
+        assert controls[1]["minute"] == pytest.approx(1.75)
 
 
 async def test_speed_changes_without_a_jump_and_next_event(tmp_path: Path) -> None:

@@ -43,11 +43,11 @@ class DrillClock:
         self._started = True
         self._anchor_wall = self._wall()
 
-    def pause(self) -> None:
-        """Stop scenario time where it is; pausing a paused clock does nothing."""
+    def pause(self, wall: float | None = None) -> None:
+        """Stop scenario time where it is (or was at the ``wall`` reading); pausing a paused clock does nothing."""
         if self._anchor_wall is None:
             return
-        self._anchor_scenario = self.now()
+        self._anchor_scenario = self.now(wall)
         self._anchor_wall = None
 
     def resume(self) -> None:

@@ -156,8 +156,15 @@ class DrillApp(App[None]):
     def action_toggle_clock(self) -> None:
         """Start the exercise, or pause and resume it."""
         control = "start" if not self.clock.started else "pause" if self.clock.running else "resume"
+        wall = self._wall()
+        if control == "pause" and not self.drill.ended:
+            # The engine catches up with the clock first: the pause is journaled, and time stops, at one minute.
+            self.drill.advance(self.clock.advance_to(wall))
         if self._control(control):
-            {"start": self.clock.start, "pause": self.clock.pause, "resume": self.clock.resume}[control]()
+            if control == "pause":
+                self.clock.pause(wall)
+            else:
+                {"start": self.clock.start, "resume": self.clock.resume}[control]()
             self.redraw()
 
     def action_faster(self) -> None:
