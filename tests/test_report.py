@@ -129,6 +129,7 @@ def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, lis
         "Heaviest loads",
         "Handoffs",
         "Where the time goes",
+        "Status updates and cost",
         "Parameter sweep",
         "Scenario: Tillwise payments platform",
         "Policies",
@@ -138,6 +139,22 @@ def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, lis
     assert "<th>escalation_chains.payments.levels.0.delay</th>" in page
     assert "Tiers and SLA targets, the same in every policy:" in page
     assert f"payments-flat: {html.escape(HOSTILE)}" in page
+
+
+def test_update_adherence_and_cost_per_policy(written: tuple[Path, list[Path]], outcomes: list[RunOutcome]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    assert ">Status updates and cost</h2>" in page
+    docs = compare_document(outcomes)["policies"]
+    flat, tiered = docs["payments-flat"], docs["payments-tiered"]
+    assert flat["cost"] is None and tiered["cost"] is not None
+    cells = "".join(
+        f'<td class="num">{value * 100:.1f}%</td>' for value in flat["update_adherence"].values() if value is not None
+    )
+    none = '<td class="num">—</td>'
+    assert f"<td>payments-flat</td>{cells}{none}{none}</tr>" in page
+    cost = [f'<td class="num">{tiered["cost"][per]:,.0f}</td>' for per in ("per_incident", "per_replication")]
+    assert "".join(cost) + "</tr>" in page
+    assert "— where a policy sets no cost model" in page
 
 
 def test_reproducibility_block_has_versions_and_file_hashes(

@@ -91,6 +91,7 @@ def write_report(
         *_overview(outcomes, documents, provenance, goal, sweep),
         *(_sweep_section(sweep, goal, figures) if sweep else []),
         *_sla_section(outcomes, documents, goal, figures),
+        *_updates_and_cost_section(documents),
         *_load_section(outcomes, documents, figures),
         *_handoff_section(outcomes, documents, figures),
         *_bottleneck_section(outcomes, documents, figures),
@@ -331,6 +332,39 @@ def _sla_section(
         for metric in plots.ECDF_METRICS
     ]
     return blocks
+
+
+def _updates_and_cost_section(documents: dict[str, Any]) -> list[Block]:
+    """Each policy's share of status updates posted on time and its response cost, when measured."""
+    docs = documents["policies"]
+    adherence = [doc["update_adherence"] for doc in docs.values()]
+    channels = list(dict.fromkeys(c for shares in adherence for c, v in shares.items() if v is not None))
+    costed = any(doc["cost"] is not None for doc in docs.values())
+    if not channels and not costed:
+        return []
+    header = ["policy", *(f"{channel} updates on time" for channel in channels)]
+    if costed:
+        header += ["cost per incident", "cost per replication"]
+    rows = []
+    for policy, doc in docs.items():
+        row = [Cell(policy)] + [Cell(_percent(doc["update_adherence"].get(channel))) for channel in channels]
+        if costed:
+            cost = doc["cost"] or {}
+            row += [Cell(_amount(cost.get("per_incident"))), Cell(_amount(cost.get("per_replication")))]
+        rows.append(row)
+    parts = []
+    if channels:
+        parts.append("Share of the status updates due on each channel that were posted on time, over all replications.")
+    if costed:
+        parts.append(
+            "Response cost in the Dispatch model (role-weighted engaged hours plus review hours, at the hourly rate)"
+            + ("; — where a policy sets no cost model." if any(doc["cost"] is None for doc in docs.values()) else ".")
+        )
+    return [Heading(2, "Status updates and cost"), Paragraph(" ".join(parts)), Table(header, rows)]
+
+
+def _amount(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
