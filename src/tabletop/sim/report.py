@@ -96,7 +96,7 @@ def write_report(
         *_handoff_section(outcomes, documents, figures),
         *_bottleneck_section(outcomes, documents, figures),
         *_scenario_section(outcomes[0].spec.scenario),
-        *_policy_section([o.spec.policy for o in outcomes]),
+        *_policy_section([o.spec.policy for o in outcomes], _variant_settings(sweep or [])),
         *_reproducibility(outcomes, provenance),
     ]
     title = f"Tabletop report: {outcomes[0].spec.scenario.name}"
@@ -576,8 +576,13 @@ def _tier_rows(policy: Policy) -> list[list[Cell]]:
     ]
 
 
-def _policy_section(policies: Sequence[Policy]) -> list[Block]:
-    """Each policy's tiers and targets, rotations and escalation chains."""
+def _variant_settings(points: Sequence[SweepPoint]) -> dict[str, dict[str, str]]:
+    """The values each swept variant sets, by the variant's policy id."""
+    return {point.outcome.spec.policy.id: point.settings for point in points}
+
+
+def _policy_section(policies: Sequence[Policy], variants: dict[str, dict[str, str]]) -> list[Block]:
+    """Each policy's tiers and targets, rotations and escalation chains; for a sweep variant, what it sets."""
     header = ["tier", "name", *SLA_METRIC]
     shared = all(p.tiers == policies[0].tiers for p in policies)
     blocks: list[Block] = [Heading(2, "Policies")]
@@ -588,6 +593,16 @@ def _policy_section(policies: Sequence[Policy]) -> list[Block]:
         ]
     for policy in policies:
         blocks.append(Heading(3, f"{policy.id}: {policy.name}"))
+        settings = variants.get(policy.id)
+        if settings:
+            # A variant keeps its base file's name and description, which may name values the sweep replaced.
+            changed = prose_list([f"{path} = {value}" for path, value in settings.items()])
+            blocks.append(
+                Paragraph(
+                    f"Sweep variant {policy.id} sets {changed}. The description below is the base policy's; "
+                    "the tables show the values played."
+                )
+            )
         if policy.description:
             blocks.append(Paragraph(policy.description.strip()))
         if not shared:
