@@ -115,7 +115,7 @@ def test_attainment_has_a_point_per_policy_and_tier_with_intervals_and_the_goal(
 def test_heatmaps_share_one_colour_scale_over_teams_and_168_hours(outcomes: list[RunOutcome]) -> None:
     figures = plots.interruption_heatmaps(outcomes)
     assert len(figures) == len(POLICIES)
-    teams = len(outcomes[0].spec.scenario.teams)
+    teams = len(outcomes[0].spec.scenario.teams) + 1  # and the people in no team
     images = [next(a for a in f.axes if a.images).images[0] for f in figures]
     assert all(isinstance(image, AxesImage) and np.asarray(image.get_array()).shape == (teams, 168) for image in images)
     assert len({image.norm.vmax for image in images}) == 1
@@ -126,8 +126,16 @@ def test_heatmaps_share_one_colour_scale_over_teams_and_168_hours(outcomes: list
     for figure, policy in zip(figures, POLICIES, strict=True):
         assert figure.axes[0].get_title(loc="left").endswith(policy)
         assert any(a.get_ylabel() == "interruptions per replication" for a in figure.axes)  # the colour bar
+        assert figure.axes[0].get_yticklabels()[-1].get_text() == "no team"
         days = [t.get_text() for t in figure.axes[0].get_xticklabels(minor=True)]
         assert days == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def test_heatmap_rows_add_up_to_everyone_s_interruptions(outcomes: list[RunOutcome]) -> None:
+    for outcome, figure in zip(outcomes, plots.interruption_heatmaps(outcomes), strict=True):
+        image = next(a for a in figure.axes if a.images).images[0]
+        everyone = sum(load.interruptions for load in outcome.aggregate.load.values())
+        assert np.asarray(image.get_array()).sum() == pytest.approx(everyone / outcome.aggregate.replications)
 
 
 def test_handoff_delay_bar_and_whisker_per_policy_and_reason(outcomes: list[RunOutcome]) -> None:

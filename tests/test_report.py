@@ -140,6 +140,7 @@ def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, lis
     assert "Sweep variant payments-flat sets escalation_chains.payments.levels.0.delay = 5m." in page
     assert "Sweep variant payments-tiered sets escalation_chains.payments.levels.0.delay = 30m." in page
     assert "Tiers and SLA targets, the same in every policy:" in page
+    assert "every policy is drawn on the same colour scale" in page
     assert f"payments-flat: {html.escape(HOSTILE)}" in page
 
 
@@ -189,6 +190,8 @@ def test_a_single_run_gets_its_sla_table_without_differences(
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<th>p50</th><th>p90</th><th>incidents</th>" in page and " − " not in page
     assert "Sweep variant" not in page
+    assert "people in no team have the row" in page
+    assert "same colour scale" not in page
     assert "below the 90% goal" in page
     assert len(IMAGE.findall(page)) == len(PLOTS) - 1  # one heatmap
     assert len(paths) == 2 + 2 * (len(PLOTS) - 1)

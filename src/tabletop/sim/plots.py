@@ -24,7 +24,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, Null
 from matplotlib.transforms import Bbox
 
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.metrics import EDGES, SLA_METRIC, Histogram
+from tabletop.sim.metrics import EDGES, NO_TEAM, SLA_METRIC, Histogram
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.sweep import SweepPoint, pareto_front
 from tabletop.spec.fields import format_minutes, parse_duration
@@ -292,16 +292,18 @@ def _tier_tick(outcomes: Sequence[RunOutcome], tier: str, metric: str) -> str:
 
 def interruption_heatmaps(outcomes: Sequence[RunOutcome]) -> list[Figure]:
     """Per policy, interruptions per replication by team and local hour of the week, on one colour scale."""
-    teams = list(outcomes[0].spec.scenario.teams)
+    teams = [team.id for team in outcomes[0].spec.scenario.teams]
+    # People outside every team still carry pages; their own row keeps the rows adding up to everyone.
+    if any(NO_TEAM in o.aggregate.interruptions_by_hour for o in outcomes):
+        teams.append(NO_TEAM)
     rates = {
-        o.spec.policy.id: np.array(
-            [o.aggregate.interruptions_by_hour.get(team.id, [0] * 168) for team in teams], dtype=float
-        )
+        o.spec.policy.id: np.array([o.aggregate.interruptions_by_hour.get(t, [0] * 168) for t in teams], dtype=float)
         / max(o.aggregate.replications, 1)
         for o in outcomes
     }
     highest = max(float(rate.max()) for rate in rates.values()) or 1.0
-    return [_heatmap(policy, [t.id for t in teams], rate, highest) for policy, rate in rates.items()]
+    labels = [team or "no team" for team in teams]
+    return [_heatmap(policy, labels, rate, highest) for policy, rate in rates.items()]
 
 
 def _heatmap(policy: str, teams: list[str], rate: np.ndarray, highest: float) -> Figure:

@@ -36,7 +36,7 @@ from tabletop.sim.document_blocks import (
     render_markdown,
 )
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.metrics import SLA_METRIC
+from tabletop.sim.metrics import NO_TEAM, SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.results import document, no_targets_note
 from tabletop.sim.sweep import SweepPoint, pareto_front
@@ -392,6 +392,11 @@ def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], fig
         for rank in range(max(map(len, heaviest), default=0))
     ]
     heatmaps = plots.interruption_heatmaps(outcomes)
+    caption = "by team and hour of the week, in each person's local time (Monday 00:00 first), per replication"
+    if any(NO_TEAM in o.aggregate.interruptions_by_hour for o in outcomes):
+        caption += "; people in no team have the row 'no team', so the rows add up to everyone"
+    if len(outcomes) > 1:
+        caption += "; every policy is drawn on the same colour scale"
     return [
         Heading(2, "On-call load"),
         Paragraph(
@@ -406,8 +411,7 @@ def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], fig
             figures.add(
                 figure,
                 f"interruptions-{policy}",
-                f"Interruptions under {policy} by team and hour of the week, in each person's local time "
-                "(Monday 00:00 first), per replication; every policy is drawn on the same colour scale.",
+                f"Interruptions under {policy} {caption}.",
             )
             for policy, figure in zip(docs, heatmaps, strict=True)
         ),
