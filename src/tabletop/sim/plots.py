@@ -212,7 +212,10 @@ def _ecdf_panel(axes: Axes, outcomes: Sequence[RunOutcome], tier: str, metric: s
         if own is not None:
             share = _share_within(sample.histogram, count, own)
             axes.plot([own], [share], "o", color=colour, ms=5, zorder=3)
-            handles.append(Line2D([], [], color=colour, marker="o", ls="", label=f"{share:.0%} within"))
+            # The label gives attainment as the SLA table does (the mean of each replication's share),
+            # which differs from the pooled curve's height when replications have unequal counts.
+            mean, _, _ = outcome.aggregate.attainment(tier, metric)
+            handles.append(Line2D([], [], color=colour, marker="o", ls="", label=f"{mean * 100:.1f}% within (mean)"))
     replications = outcomes[0].aggregate.replications
     axes.set_title(f"{tier}: {judged} incidents in {replications} replications" if judged else tier, fontsize=10)
     if not judged:

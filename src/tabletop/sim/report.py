@@ -327,7 +327,8 @@ def _sla_section(
             f"ecdf-{metric}",
             f"Time to {metric.removeprefix('time_to_')}: share of each tier's incidents within each time after "
             "detection (all replications pooled; a curve stops short of 100% when some incidents never got there). "
-            "The dashed line is the tier's target; the dots and legend give the share within it.",
+            "Where a tier has a target, the dashed line marks it and a dot where the pooled curve crosses it; the "
+            "legend gives the attainment the SLA table shows: the mean over replications of the share within it.",
         )
         for metric in plots.ECDF_METRICS
     ]
