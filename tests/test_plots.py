@@ -85,6 +85,19 @@ def test_ecdf_has_a_panel_per_tier_a_line_per_policy_and_the_target(outcomes: li
             assert axes.get_xscale() == "log"
 
 
+def test_ecdf_panels_with_an_axis_title_show_their_ticks() -> None:
+    # Three tiers: the second panel has no panel below it, so it carries the axis for its column.
+    (outcome,) = run_experiment([RunSpec(*load_pair("startup", "startup-basic"), seed=1, days=7)], 1)
+    assert len(outcome.spec.policy.tiers) == 3
+    figure = plots.ecdf_figure([outcome], "time_to_contain")
+    figure.draw_without_rendering()
+    titled = [axes for axes in figure.axes if axes.get_xlabel()]
+    assert len(titled) == 2
+    for axes in titled:
+        shown = [t.label1.get_text() for t in axes.xaxis.get_major_ticks() if t.label1.get_visible()]
+        assert len([text for text in shown if text]) >= 3
+
+
 def test_ecdf_reaches_the_share_of_incidents_that_got_there(outcomes: list[RunOutcome]) -> None:
     figure = plots.ecdf_figure(outcomes, "time_to_recover")
     aggregate = outcomes[0].aggregate

@@ -181,6 +181,8 @@ def ecdf_figure(outcomes: Sequence[RunOutcome], metric: str) -> Figure:
         _ecdf_panel(axes, outcomes, tier, metric)
         _duration_axis(axes, low, high)
     for axes in panels[-2:]:
+        # Shared axes show tick labels on the bottom row only; a panel above an empty cell needs its own.
+        axes.tick_params(axis="x", labelbottom=True)
         axes.set_xlabel("minutes after detection (log scale)")
     for axes in panels[::2]:
         axes.set_ylabel("incidents")
