@@ -19,7 +19,7 @@ from tabletop.sim.metrics import Aggregate
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import format_minutes, parse_duration
+from tabletop.spec.fields import format_duration, format_minutes, parse_duration
 
 POLICIES = ("payments-flat", "payments-tiered", "payments-follow-the-sun")
 TIERS = ["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -173,6 +173,11 @@ def test_bottlenecks_stack_four_parts_per_policy_and_per_incident_type(outcomes:
     total = sum(b.patches[0].get_width() for b in bars)
     aggregate = outcomes[0].aggregate
     assert total == pytest.approx(sum(aggregate.bottlenecks.values()) / aggregate.incidents)
+    # Durations read as in the report's table: the total once rounded up, the parts in the same format.
+    texts = [t.get_text() for t in axes.texts]  # the parts' labels, then each bar's total
+    assert texts[-len(POLICIES)] == format_duration(total)
+    labels = [text for text in texts[: -len(POLICIES)] if text]
+    assert labels and all(text == format_duration(parse_duration(text)) for text in labels)
     by_type = plots.bottleneck_by_type_figure(outcomes)
     assert [a.get_title() for a in by_type.axes] == list(POLICIES)
     assert len({a.get_xlim() for a in by_type.axes}) == 1  # one scale for every policy

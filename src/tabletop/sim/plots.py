@@ -27,7 +27,7 @@ from tabletop.sim.experiment import RunOutcome
 from tabletop.sim.metrics import EDGES, NO_TEAM, SLA_METRIC, Histogram
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import format_minutes, parse_duration
+from tabletop.spec.fields import format_duration, format_minutes, parse_duration
 
 #: One colour per policy in outcome order: Okabe–Ito (distinguishable with colour-blindness), then Tol's muted.
 POLICY_COLOURS = (
@@ -401,13 +401,14 @@ def _stacked_bars(
     values = np.array(rows, dtype=float).reshape(len(rows), len(BOTTLENECKS))
     for column, part in enumerate(BOTTLENECKS):
         bars = axes.barh(labels, values[:, column], left=left, color=_BOTTLENECK_COLOURS[part], height=0.6)
-        texts = [format_minutes(v) if v >= 0.08 * columns * span else "" for v in values[:, column]]
+        # The same duration text as the report's tables, so a bar and its table cell read alike.
+        texts = [format_duration(v) if v >= 0.08 * columns * span else "" for v in values[:, column]]
         text_colour = "white" if part == "waiting_ack" else "black"
         axes.bar_label(bars, texts, label_type="center", fontsize=8, color=text_colour)
         left += values[:, column]
     for y, total in enumerate(left):
         axes.annotate(
-            format_minutes(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
+            format_duration(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
         )
     axes.set_xlim(0, span)
     _linear_duration_axis(axes, span)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import math
 import platform
 from collections import Counter
 from collections.abc import Sequence
@@ -461,11 +462,12 @@ def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], 
 
 def _bottleneck_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
     """Where incident time goes, per policy and by incident type."""
+    # The total comes from the unrounded parts, so it is rounded up once, as the bars' totals are.
     rows = [
         [Cell(policy)]
         + [Cell(_minutes(doc["bottlenecks"][part])) for part in BOTTLENECKS]
-        + [Cell(_minutes(sum(doc["bottlenecks"][part] or 0 for part in BOTTLENECKS)))]
-        for policy, doc in documents["policies"].items()
+        + [Cell(_minutes(math.fsum(outcome.aggregate.bottlenecks.values()) / max(outcome.aggregate.incidents, 1)))]
+        for outcome, (policy, doc) in zip(outcomes, documents["policies"].items(), strict=True)
     ]
     header = ["policy", "waiting for acknowledgement", "waiting on a handoff", "waiting for a busy responder"]
     return [
