@@ -125,6 +125,9 @@ def test_attainment_has_a_point_per_policy_and_tier_with_intervals_and_the_goal(
         assert "SEV1\n≤" in axes.get_xticklabels()[0].get_text()
     legend_texts = [t.get_text() for t in figure.legends[0].get_texts()]
     assert legend_texts == [*POLICIES, "goal 90%"]
+    # The shared scale starts at zero or clearly above it, never a few percent up.
+    bottom, _ = figure.axes[0].get_ylim()
+    assert bottom == 0 or bottom > 0.1
 
 
 def test_heatmaps_share_one_colour_scale_over_teams_and_168_hours(outcomes: list[RunOutcome]) -> None:

@@ -181,6 +181,10 @@ def test_markdown_has_the_same_content_and_refers_to_existing_plots(written: tup
     assert "## SLA attainment" in text and "| tier | metric | target |" in text
     assert "Flat &lt;script&gt;" not in text and r"Flat \<script\>" in text
     assert "data:image" not in text
+    handoffs = text.split("## Handoffs", 1)[1]
+    assert "| reason | payments-flat | payments-tiered |\n|---|---:|---:|" in handoffs
+    sweep = text.split("## Parameter sweep", 1)[1].split("\n\n![", 1)[0]
+    assert "★" in sweep and "✓" not in sweep
 
 
 def test_a_single_run_gets_its_sla_table_without_differences(
@@ -192,6 +196,7 @@ def test_a_single_run_gets_its_sla_table_without_differences(
     assert "Sweep variant" not in page
     assert "people in no team have the row" in page
     assert "same colour scale" not in page
+    assert "8 teams and 49 people in 5 time zones: " in page
     assert "below the 90% goal" in page
     assert len(IMAGE.findall(page)) == len(PLOTS) - 1  # one heatmap
     assert len(paths) == 2 + 2 * (len(PLOTS) - 1)

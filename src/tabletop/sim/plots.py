@@ -245,8 +245,10 @@ def attainment_figure(outcomes: Sequence[RunOutcome], goal: float = 0.95) -> Fig
     lowest = goal
     for axes, metric in zip(panels, metrics, strict=True):
         lowest = min(lowest, _attainment_panel(axes, outcomes, metric, goal))
-    # A shared scale from the lowest interval, so panels compare and the goal line is in view.
-    panels[0].set_ylim(max(math.floor(lowest * 10) / 10 - 0.02, 0), 1.02)
+    # A shared scale from the lowest interval, so panels compare and the goal line is in view;
+    # from zero once that is near it, so a bottom at a few percent does not pass for the origin.
+    bottom = math.floor(lowest * 10) / 10 - 0.02
+    panels[0].set_ylim(bottom if bottom > 0.1 else 0, 1.02)
     for axes in panels[::columns]:
         axes.set_ylabel("attainment")
     goal_line = Line2D([], [], color=_MUTED, ls="--", lw=1, label=f"goal {goal:.0%}")

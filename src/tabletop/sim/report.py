@@ -434,7 +434,8 @@ def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], 
         for doc in docs.values():
             entry = doc["handoffs"]["by_reason"].get(reason)
             if entry is None:
-                row.append(Cell("none"))
+                # Zero per replication, so the column stays numeric and aligns with the others.
+                row.append(Cell("0.0", "none"))
                 continue
             per_replication = entry["count"] / doc["replications"]
             row.append(Cell(f"{per_replication:.1f}", f"median {_minutes(entry['p50'])}, p90 {_minutes(entry['p90'])}"))
@@ -498,7 +499,7 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
             Cell(_percent(point.attainment())),
             Cell(f"{point.interruptions():.1f}"),
             Cell(f"{point.interruptions('sleep'):.1f}"),
-            Cell("✓" if optimal else ""),
+            Cell("★" if optimal else ""),
         ]
         for point, optimal in zip(points, front, strict=True)
     ]
@@ -525,13 +526,18 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
     ]
 
 
+def _count(number: int, singular: str, plural: str = "") -> str:
+    """A count with its noun, singular for one: 1 time zone, 2 time zones."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def _scenario_section(scenario: Scenario) -> list[Block]:
     """Teams, people and their time zones, services and incident types."""
     zones = Counter(p.time_zone for p in scenario.people)
     weekly = sum(t.rate_per_week or 0 for t in scenario.incident_types)
     facts = [
-        f"{len(scenario.teams)} teams and {len(scenario.people)} people in {len(zones)} time zones: "
-        + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
+        f"{_count(len(scenario.teams), 'team')} and {_count(len(scenario.people), 'person', 'people')} "
+        f"in {_count(len(zones), 'time zone')}: " + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
         f"{len(scenario.services)} services and {len(scenario.incident_types)} incident types, "
         f"{weekly:.1f} random incidents a week",
     ]
