@@ -158,6 +158,8 @@ def test_update_adherence_and_cost_per_policy(written: tuple[Path, list[Path]], 
     cost = [f'<td class="num">{tiered["cost"][per]:,.0f}</td>' for per in ("per_incident", "per_replication")]
     assert "".join(cost) + "</tr>" in page
     assert "— where a policy sets no cost model" in page
+    internal, external = (f"{value * 100:.1f}%" for value in flat["update_adherence"].values())
+    assert f"It posts {internal} of internal and {external} of external status updates on time." in page
 
 
 def test_reproducibility_block_has_versions_and_file_hashes(

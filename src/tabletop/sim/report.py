@@ -159,7 +159,9 @@ def _overview(
             f" Every {'variant' if sweep else 'policy'} played the same incidents (common random numbers), so "
             f"differences are paired replication by replication; each is measured against {policies[0]}."
         )
-    findings = [_goal_finding(policy, doc, goal) for policy, doc in documents["policies"].items()]
+    findings = [
+        _goal_finding(policy, doc, goal) + _updates_finding(doc) for policy, doc in documents["policies"].items()
+    ]
     findings += [_difference_finding(policy, found) for policy, found in documents["differences"].items()]
     return [
         Heading(1, f"Tabletop report: {scenario.name}"),
@@ -219,6 +221,13 @@ def _goal_finding(policy: str, doc: dict[str, Any], goal: float) -> str:
         return text + "."
     value, tier, metric = min(entries)
     return text + f"; the furthest below is {tier} {metric.removeprefix('time_to_')} at {_percent(value)}."
+
+
+def _updates_finding(doc: dict[str, Any]) -> str:
+    """The share of status updates a policy posts on time, per channel, as a sentence to follow its goal finding."""
+    adherence = doc["update_adherence"].items()
+    shares = [f"{_percent(share)} of {channel}" for channel, share in adherence if share is not None]
+    return f" It posts {prose_list(shares)} status updates on time." if shares else ""
 
 
 def _difference_finding(policy: str, found: dict[str, Any]) -> str:
