@@ -204,6 +204,14 @@ def test_a_single_run_gets_its_sla_table_without_differences(
     assert len(paths) == 2 + 2 * (len(PLOTS) - 1)
 
 
+def test_a_policy_without_a_cost_model_gets_status_updates_alone(
+    outcomes: list[RunOutcome], provenance: Provenance, tmp_path: Path
+) -> None:
+    write_report(tmp_path, outcomes[:1], provenance)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Status updates</h2>" in page and "cost per incident" not in page
+
+
 def test_no_outcomes_is_an_error(provenance: Provenance, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one"):
         write_report(tmp_path, [], provenance)

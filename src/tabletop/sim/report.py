@@ -371,7 +371,8 @@ def _updates_and_cost_section(documents: dict[str, Any]) -> list[Block]:
             "Response cost in the Dispatch model (role-weighted engaged hours plus review hours, at the hourly rate)"
             + ("; — where a policy sets no cost model." if any(doc["cost"] is None for doc in docs.values()) else ".")
         )
-    return [Heading(2, "Status updates and cost"), Paragraph(" ".join(parts)), Table(header, rows)]
+    title = "Status updates and cost" if channels and costed else "Status updates" if channels else "Response cost"
+    return [Heading(2, title), Paragraph(" ".join(parts)), Table(header, rows)]
 
 
 def _amount(value: float | None) -> str:
