@@ -19,7 +19,7 @@ from tabletop.sim.metrics import Aggregate
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import format_minutes, parse_duration
+from tabletop.spec.fields import format_duration, format_minutes, parse_duration
 
 POLICIES = ("payments-flat", "payments-tiered", "payments-follow-the-sun")
 TIERS = ["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -79,8 +79,23 @@ def test_ecdf_has_a_panel_per_tier_a_line_per_policy_and_the_target(outcomes: li
             assert legend is not None
             texts = [t.get_text() for t in legend.get_texts()]
             assert texts[0] == f"target {format_minutes(target)}"
-            assert len(texts) == 1 + len(POLICIES) and all(t.endswith("% within") for t in texts[1:])
+            # The same statistic as the SLA table: the mean of the replications' shares.
+            means = [o.aggregate.attainment(tier, metric)[0] for o in outcomes]
+            assert texts[1:] == [f"{mean * 100:.1f}% within (mean)" for mean in means]
             assert axes.get_xscale() == "log"
+
+
+def test_ecdf_panels_with_an_axis_title_show_their_ticks() -> None:
+    # Three tiers: the second panel has no panel below it, so it carries the axis for its column.
+    (outcome,) = run_experiment([RunSpec(*load_pair("startup", "startup-basic"), seed=1, days=7)], 1)
+    assert len(outcome.spec.policy.tiers) == 3
+    figure = plots.ecdf_figure([outcome], "time_to_contain")
+    figure.draw_without_rendering()
+    titled = [axes for axes in figure.axes if axes.get_xlabel()]
+    assert len(titled) == 2
+    for axes in titled:
+        shown = [t.label1.get_text() for t in axes.xaxis.get_major_ticks() if t.label1.get_visible()]
+        assert len([text for text in shown if text]) >= 3
 
 
 def test_ecdf_reaches_the_share_of_incidents_that_got_there(outcomes: list[RunOutcome]) -> None:
@@ -110,12 +125,15 @@ def test_attainment_has_a_point_per_policy_and_tier_with_intervals_and_the_goal(
         assert "SEV1\n≤" in axes.get_xticklabels()[0].get_text()
     legend_texts = [t.get_text() for t in figure.legends[0].get_texts()]
     assert legend_texts == [*POLICIES, "goal 90%"]
+    # The shared scale starts at zero or clearly above it, never a few percent up.
+    bottom, _ = figure.axes[0].get_ylim()
+    assert bottom == 0 or bottom > 0.1
 
 
 def test_heatmaps_share_one_colour_scale_over_teams_and_168_hours(outcomes: list[RunOutcome]) -> None:
     figures = plots.interruption_heatmaps(outcomes)
     assert len(figures) == len(POLICIES)
-    teams = len(outcomes[0].spec.scenario.teams)
+    teams = len(outcomes[0].spec.scenario.teams) + 1  # and the people in no team
     images = [next(a for a in f.axes if a.images).images[0] for f in figures]
     assert all(isinstance(image, AxesImage) and np.asarray(image.get_array()).shape == (teams, 168) for image in images)
     assert len({image.norm.vmax for image in images}) == 1
@@ -126,8 +144,16 @@ def test_heatmaps_share_one_colour_scale_over_teams_and_168_hours(outcomes: list
     for figure, policy in zip(figures, POLICIES, strict=True):
         assert figure.axes[0].get_title(loc="left").endswith(policy)
         assert any(a.get_ylabel() == "interruptions per replication" for a in figure.axes)  # the colour bar
+        assert figure.axes[0].get_yticklabels()[-1].get_text() == "no team"
         days = [t.get_text() for t in figure.axes[0].get_xticklabels(minor=True)]
         assert days == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def test_heatmap_rows_add_up_to_everyone_s_interruptions(outcomes: list[RunOutcome]) -> None:
+    for outcome, figure in zip(outcomes, plots.interruption_heatmaps(outcomes), strict=True):
+        image = next(a for a in figure.axes if a.images).images[0]
+        everyone = sum(load.interruptions for load in outcome.aggregate.load.values())
+        assert np.asarray(image.get_array()).sum() == pytest.approx(everyone / outcome.aggregate.replications)
 
 
 def test_handoff_delay_bar_and_whisker_per_policy_and_reason(outcomes: list[RunOutcome]) -> None:
@@ -150,6 +176,11 @@ def test_bottlenecks_stack_four_parts_per_policy_and_per_incident_type(outcomes:
     total = sum(b.patches[0].get_width() for b in bars)
     aggregate = outcomes[0].aggregate
     assert total == pytest.approx(sum(aggregate.bottlenecks.values()) / aggregate.incidents)
+    # Durations read as in the report's table: the total once rounded up, the parts in the same format.
+    texts = [t.get_text() for t in axes.texts]  # the parts' labels, then each bar's total
+    assert texts[-len(POLICIES)] == format_duration(total)
+    labels = [text for text in texts[: -len(POLICIES)] if text]
+    assert labels and all(text == format_duration(parse_duration(text)) for text in labels)
     by_type = plots.bottleneck_by_type_figure(outcomes)
     assert [a.get_title() for a in by_type.axes] == list(POLICIES)
     assert len({a.get_xlim() for a in by_type.axes}) == 1  # one scale for every policy

@@ -129,6 +129,7 @@ def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, lis
         "Heaviest loads",
         "Handoffs",
         "Where the time goes",
+        "Status updates and cost",
         "Parameter sweep",
         "Scenario: Tillwise payments platform",
         "Policies",
@@ -136,8 +137,29 @@ def test_summaries_load_handoffs_and_sweep_are_reported(written: tuple[Path, lis
     ):
         assert f">{heading}</h" in page
     assert "<th>escalation_chains.payments.levels.0.delay</th>" in page
+    assert "Sweep variant payments-flat sets escalation_chains.payments.levels.0.delay = 5m." in page
+    assert "Sweep variant payments-tiered sets escalation_chains.payments.levels.0.delay = 30m." in page
     assert "Tiers and SLA targets, the same in every policy:" in page
+    assert "every policy is drawn on the same colour scale" in page
     assert f"payments-flat: {html.escape(HOSTILE)}" in page
+
+
+def test_update_adherence_and_cost_per_policy(written: tuple[Path, list[Path]], outcomes: list[RunOutcome]) -> None:
+    page = (written[0] / "report.html").read_text(encoding="utf-8")
+    assert ">Status updates and cost</h2>" in page
+    docs = compare_document(outcomes)["policies"]
+    flat, tiered = docs["payments-flat"], docs["payments-tiered"]
+    assert flat["cost"] is None and tiered["cost"] is not None
+    cells = "".join(
+        f'<td class="num">{value * 100:.1f}%</td>' for value in flat["update_adherence"].values() if value is not None
+    )
+    none = '<td class="num">—</td>'
+    assert f"<td>payments-flat</td>{cells}{none}{none}</tr>" in page
+    cost = [f'<td class="num">{tiered["cost"][per]:,.0f}</td>' for per in ("per_incident", "per_replication")]
+    assert "".join(cost) + "</tr>" in page
+    assert "— where a policy sets no cost model" in page
+    internal, external = (f"{value * 100:.1f}%" for value in flat["update_adherence"].values())
+    assert f"It posts {internal} of internal and {external} of external status updates on time." in page
 
 
 def test_reproducibility_block_has_versions_and_file_hashes(
@@ -161,6 +183,10 @@ def test_markdown_has_the_same_content_and_refers_to_existing_plots(written: tup
     assert "## SLA attainment" in text and "| tier | metric | target |" in text
     assert "Flat &lt;script&gt;" not in text and r"Flat \<script\>" in text
     assert "data:image" not in text
+    handoffs = text.split("## Handoffs", 1)[1]
+    assert "| reason | payments-flat | payments-tiered |\n|---|---:|---:|" in handoffs
+    sweep = text.split("## Parameter sweep", 1)[1].split("\n\n![", 1)[0]
+    assert "★" in sweep and "✓" not in sweep
 
 
 def test_a_single_run_gets_its_sla_table_without_differences(
@@ -169,9 +195,21 @@ def test_a_single_run_gets_its_sla_table_without_differences(
     paths = write_report(tmp_path, outcomes[1:], provenance, goal=0.9)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<th>p50</th><th>p90</th><th>incidents</th>" in page and " − " not in page
+    assert "Sweep variant" not in page
+    assert "people in no team have the row" in page
+    assert "same colour scale" not in page
+    assert "8 teams and 49 people in 5 time zones: " in page
     assert "below the 90% goal" in page
     assert len(IMAGE.findall(page)) == len(PLOTS) - 1  # one heatmap
     assert len(paths) == 2 + 2 * (len(PLOTS) - 1)
+
+
+def test_a_policy_without_a_cost_model_gets_status_updates_alone(
+    outcomes: list[RunOutcome], provenance: Provenance, tmp_path: Path
+) -> None:
+    write_report(tmp_path, outcomes[:1], provenance)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Status updates</h2>" in page and "cost per incident" not in page
 
 
 def test_no_outcomes_is_an_error(provenance: Provenance, tmp_path: Path) -> None:

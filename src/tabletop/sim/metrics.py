@@ -38,6 +38,9 @@ SLA_METRIC = {name: f"time_to_{name}" for name in SLA_METRICS}
 #: Histogram bin edges in minutes: 0, then 100 logarithmic bins a decade from 0.001 to 10^6.
 EDGES = np.concatenate(([0.0], np.logspace(-3, 6, 901)))
 
+#: The interruptions_by_hour key of people who belong to no team (no team id is empty).
+NO_TEAM = ""
+
 
 class Histogram:
     """Counts of values in fixed logarithmic bins: mergeable, deterministic quantiles."""
@@ -161,7 +164,7 @@ class ReplicationSummary:
     bottlenecks: dict[str, float] = field(default_factory=dict)
     #: (dimension, value) -> incidents and minutes per bottleneck, for incident type, service and team.
     bottlenecks_by: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    #: team -> interruptions of its members by their local hour of the week (168 counts)
+    #: team (NO_TEAM for people in none) -> interruptions of its members by their local hour of the week (168 counts)
     interruptions_by_hour: dict[str, list[int]] = field(default_factory=dict)
     #: channel -> [updates due, updates on time]
     updates: dict[str, list[int]] = field(default_factory=dict)
@@ -215,7 +218,7 @@ def summarise(records: ReplicationRecords, scenario: Scenario, policy: Policy) -
             _, hours, hour_of_week = pages[index]
             load.interruptions += 1
             setattr(load, hours, getattr(load, hours) + 1)
-            for team_id in teams_of.get(person, ()):
+            for team_id in teams_of.get(person) or (NO_TEAM,):
                 summary.interruptions_by_hour.setdefault(team_id, [0] * 168)[hour_of_week] += 1
     for person, minutes in sorted(records.engaged.items()):
         summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes

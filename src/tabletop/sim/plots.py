@@ -24,10 +24,10 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator, Null
 from matplotlib.transforms import Bbox
 
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.metrics import EDGES, SLA_METRIC, Histogram
+from tabletop.sim.metrics import EDGES, NO_TEAM, SLA_METRIC, Histogram
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.sweep import SweepPoint, pareto_front
-from tabletop.spec.fields import format_minutes, parse_duration
+from tabletop.spec.fields import format_duration, format_minutes, parse_duration
 
 #: One colour per policy in outcome order: Okabe–Ito (distinguishable with colour-blindness), then Tol's muted.
 POLICY_COLOURS = (
@@ -181,6 +181,8 @@ def ecdf_figure(outcomes: Sequence[RunOutcome], metric: str) -> Figure:
         _ecdf_panel(axes, outcomes, tier, metric)
         _duration_axis(axes, low, high)
     for axes in panels[-2:]:
+        # Shared axes show tick labels on the bottom row only; a panel above an empty cell needs its own.
+        axes.tick_params(axis="x", labelbottom=True)
         axes.set_xlabel("minutes after detection (log scale)")
     for axes in panels[::2]:
         axes.set_ylabel("incidents")
@@ -212,7 +214,10 @@ def _ecdf_panel(axes: Axes, outcomes: Sequence[RunOutcome], tier: str, metric: s
         if own is not None:
             share = _share_within(sample.histogram, count, own)
             axes.plot([own], [share], "o", color=colour, ms=5, zorder=3)
-            handles.append(Line2D([], [], color=colour, marker="o", ls="", label=f"{share:.0%} within"))
+            # The label gives attainment as the SLA table does (the mean of each replication's share),
+            # which differs from the pooled curve's height when replications have unequal counts.
+            mean, _, _ = outcome.aggregate.attainment(tier, metric)
+            handles.append(Line2D([], [], color=colour, marker="o", ls="", label=f"{mean * 100:.1f}% within (mean)"))
     replications = outcomes[0].aggregate.replications
     axes.set_title(f"{tier}: {judged} incidents in {replications} replications" if judged else tier, fontsize=10)
     if not judged:
@@ -240,8 +245,10 @@ def attainment_figure(outcomes: Sequence[RunOutcome], goal: float = 0.95) -> Fig
     lowest = goal
     for axes, metric in zip(panels, metrics, strict=True):
         lowest = min(lowest, _attainment_panel(axes, outcomes, metric, goal))
-    # A shared scale from the lowest interval, so panels compare and the goal line is in view.
-    panels[0].set_ylim(max(math.floor(lowest * 10) / 10 - 0.02, 0), 1.02)
+    # A shared scale from the lowest interval, so panels compare and the goal line is in view;
+    # from zero once that is near it, so a bottom at a few percent does not pass for the origin.
+    bottom = math.floor(lowest * 10) / 10 - 0.02
+    panels[0].set_ylim(bottom if bottom > 0.1 else 0, 1.02)
     for axes in panels[::columns]:
         axes.set_ylabel("attainment")
     goal_line = Line2D([], [], color=_MUTED, ls="--", lw=1, label=f"goal {goal:.0%}")
@@ -292,16 +299,18 @@ def _tier_tick(outcomes: Sequence[RunOutcome], tier: str, metric: str) -> str:
 
 def interruption_heatmaps(outcomes: Sequence[RunOutcome]) -> list[Figure]:
     """Per policy, interruptions per replication by team and local hour of the week, on one colour scale."""
-    teams = list(outcomes[0].spec.scenario.teams)
+    teams = [team.id for team in outcomes[0].spec.scenario.teams]
+    # People outside every team still carry pages; their own row keeps the rows adding up to everyone.
+    if any(NO_TEAM in o.aggregate.interruptions_by_hour for o in outcomes):
+        teams.append(NO_TEAM)
     rates = {
-        o.spec.policy.id: np.array(
-            [o.aggregate.interruptions_by_hour.get(team.id, [0] * 168) for team in teams], dtype=float
-        )
+        o.spec.policy.id: np.array([o.aggregate.interruptions_by_hour.get(t, [0] * 168) for t in teams], dtype=float)
         / max(o.aggregate.replications, 1)
         for o in outcomes
     }
     highest = max(float(rate.max()) for rate in rates.values()) or 1.0
-    return [_heatmap(policy, [t.id for t in teams], rate, highest) for policy, rate in rates.items()]
+    labels = [team or "no team" for team in teams]
+    return [_heatmap(policy, labels, rate, highest) for policy, rate in rates.items()]
 
 
 def _heatmap(policy: str, teams: list[str], rate: np.ndarray, highest: float) -> Figure:
@@ -394,13 +403,14 @@ def _stacked_bars(
     values = np.array(rows, dtype=float).reshape(len(rows), len(BOTTLENECKS))
     for column, part in enumerate(BOTTLENECKS):
         bars = axes.barh(labels, values[:, column], left=left, color=_BOTTLENECK_COLOURS[part], height=0.6)
-        texts = [format_minutes(v) if v >= 0.08 * columns * span else "" for v in values[:, column]]
+        # The same duration text as the report's tables, so a bar and its table cell read alike.
+        texts = [format_duration(v) if v >= 0.08 * columns * span else "" for v in values[:, column]]
         text_colour = "white" if part == "waiting_ack" else "black"
         axes.bar_label(bars, texts, label_type="center", fontsize=8, color=text_colour)
         left += values[:, column]
     for y, total in enumerate(left):
         axes.annotate(
-            format_minutes(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
+            format_duration(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
         )
     axes.set_xlim(0, span)
     _linear_duration_axis(axes, span)

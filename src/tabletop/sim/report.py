@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import math
 import platform
 from collections import Counter
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ from tabletop.sim.document_blocks import (
     render_markdown,
 )
 from tabletop.sim.experiment import RunOutcome
-from tabletop.sim.metrics import SLA_METRIC
+from tabletop.sim.metrics import NO_TEAM, SLA_METRIC
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS
 from tabletop.sim.results import document, no_targets_note
 from tabletop.sim.sweep import SweepPoint, pareto_front
@@ -91,11 +92,12 @@ def write_report(
         *_overview(outcomes, documents, provenance, goal, sweep),
         *(_sweep_section(sweep, goal, figures) if sweep else []),
         *_sla_section(outcomes, documents, goal, figures),
+        *_updates_and_cost_section(documents),
         *_load_section(outcomes, documents, figures),
         *_handoff_section(outcomes, documents, figures),
         *_bottleneck_section(outcomes, documents, figures),
         *_scenario_section(outcomes[0].spec.scenario),
-        *_policy_section([o.spec.policy for o in outcomes]),
+        *_policy_section([o.spec.policy for o in outcomes], _variant_settings(sweep or [])),
         *_reproducibility(outcomes, provenance),
     ]
     title = f"Tabletop report: {outcomes[0].spec.scenario.name}"
@@ -157,7 +159,9 @@ def _overview(
             f" Every {'variant' if sweep else 'policy'} played the same incidents (common random numbers), so "
             f"differences are paired replication by replication; each is measured against {policies[0]}."
         )
-    findings = [_goal_finding(policy, doc, goal) for policy, doc in documents["policies"].items()]
+    findings = [
+        _goal_finding(policy, doc, goal) + _updates_finding(doc) for policy, doc in documents["policies"].items()
+    ]
     findings += [_difference_finding(policy, found) for policy, found in documents["differences"].items()]
     return [
         Heading(1, f"Tabletop report: {scenario.name}"),
@@ -217,6 +221,13 @@ def _goal_finding(policy: str, doc: dict[str, Any], goal: float) -> str:
         return text + "."
     value, tier, metric = min(entries)
     return text + f"; the furthest below is {tier} {metric.removeprefix('time_to_')} at {_percent(value)}."
+
+
+def _updates_finding(doc: dict[str, Any]) -> str:
+    """The share of status updates a policy posts on time, per channel, as a sentence to follow its goal finding."""
+    adherence = doc["update_adherence"].items()
+    shares = [f"{_percent(share)} of {channel}" for channel, share in adherence if share is not None]
+    return f" It posts {prose_list(shares)} status updates on time." if shares else ""
 
 
 def _difference_finding(policy: str, found: dict[str, Any]) -> str:
@@ -326,11 +337,46 @@ def _sla_section(
             f"ecdf-{metric}",
             f"Time to {metric.removeprefix('time_to_')}: share of each tier's incidents within each time after "
             "detection (all replications pooled; a curve stops short of 100% when some incidents never got there). "
-            "The dashed line is the tier's target; the dots and legend give the share within it.",
+            "Where a tier has a target, the dashed line marks it and a dot where the pooled curve crosses it; the "
+            "legend gives the attainment the SLA table shows: the mean over replications of the share within it.",
         )
         for metric in plots.ECDF_METRICS
     ]
     return blocks
+
+
+def _updates_and_cost_section(documents: dict[str, Any]) -> list[Block]:
+    """Each policy's share of status updates posted on time and its response cost, when measured."""
+    docs = documents["policies"]
+    adherence = [doc["update_adherence"] for doc in docs.values()]
+    channels = list(dict.fromkeys(c for shares in adherence for c, v in shares.items() if v is not None))
+    costed = any(doc["cost"] is not None for doc in docs.values())
+    if not channels and not costed:
+        return []
+    header = ["policy", *(f"{channel} updates on time" for channel in channels)]
+    if costed:
+        header += ["cost per incident", "cost per replication"]
+    rows = []
+    for policy, doc in docs.items():
+        row = [Cell(policy)] + [Cell(_percent(doc["update_adherence"].get(channel))) for channel in channels]
+        if costed:
+            cost = doc["cost"] or {}
+            row += [Cell(_amount(cost.get("per_incident"))), Cell(_amount(cost.get("per_replication")))]
+        rows.append(row)
+    parts = []
+    if channels:
+        parts.append("Share of the status updates due on each channel that were posted on time, over all replications.")
+    if costed:
+        parts.append(
+            "Response cost in the Dispatch model (role-weighted engaged hours plus review hours, at the hourly rate)"
+            + ("; — where a policy sets no cost model." if any(doc["cost"] is None for doc in docs.values()) else ".")
+        )
+    title = "Status updates and cost" if channels and costed else "Status updates" if channels else "Response cost"
+    return [Heading(2, title), Paragraph(" ".join(parts)), Table(header, rows)]
+
+
+def _amount(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
@@ -358,6 +404,11 @@ def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], fig
         for rank in range(max(map(len, heaviest), default=0))
     ]
     heatmaps = plots.interruption_heatmaps(outcomes)
+    caption = "by team and hour of the week, in each person's local time (Monday 00:00 first), per replication"
+    if any(NO_TEAM in o.aggregate.interruptions_by_hour for o in outcomes):
+        caption += "; people in no team have the row 'no team', so the rows add up to everyone"
+    if len(outcomes) > 1:
+        caption += "; every policy is drawn on the same colour scale"
     return [
         Heading(2, "On-call load"),
         Paragraph(
@@ -372,8 +423,7 @@ def _load_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], fig
             figures.add(
                 figure,
                 f"interruptions-{policy}",
-                f"Interruptions under {policy} by team and hour of the week, in each person's local time "
-                "(Monday 00:00 first), per replication; every policy is drawn on the same colour scale.",
+                f"Interruptions under {policy} {caption}.",
             )
             for policy, figure in zip(docs, heatmaps, strict=True)
         ),
@@ -394,7 +444,8 @@ def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], 
         for doc in docs.values():
             entry = doc["handoffs"]["by_reason"].get(reason)
             if entry is None:
-                row.append(Cell("none"))
+                # Zero per replication, so the column stays numeric and aligns with the others.
+                row.append(Cell("0.0", "none"))
                 continue
             per_replication = entry["count"] / doc["replications"]
             row.append(Cell(f"{per_replication:.1f}", f"median {_minutes(entry['p50'])}, p90 {_minutes(entry['p90'])}"))
@@ -422,11 +473,12 @@ def _handoff_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], 
 
 def _bottleneck_section(outcomes: Sequence[RunOutcome], documents: dict[str, Any], figures: _Plots) -> list[Block]:
     """Where incident time goes, per policy and by incident type."""
+    # The total comes from the unrounded parts, so it is rounded up once, as the bars' totals are.
     rows = [
         [Cell(policy)]
         + [Cell(_minutes(doc["bottlenecks"][part])) for part in BOTTLENECKS]
-        + [Cell(_minutes(sum(doc["bottlenecks"][part] or 0 for part in BOTTLENECKS)))]
-        for policy, doc in documents["policies"].items()
+        + [Cell(_minutes(math.fsum(outcome.aggregate.bottlenecks.values()) / max(outcome.aggregate.incidents, 1)))]
+        for outcome, (policy, doc) in zip(outcomes, documents["policies"].items(), strict=True)
     ]
     header = ["policy", "waiting for acknowledgement", "waiting on a handoff", "waiting for a busy responder"]
     return [
@@ -457,7 +509,7 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
             Cell(_percent(point.attainment())),
             Cell(f"{point.interruptions():.1f}"),
             Cell(f"{point.interruptions('sleep'):.1f}"),
-            Cell("✓" if optimal else ""),
+            Cell("★" if optimal else ""),
         ]
         for point, optimal in zip(points, front, strict=True)
     ]
@@ -484,13 +536,18 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
     ]
 
 
+def _count(number: int, singular: str, plural: str = "") -> str:
+    """A count with its noun, singular for one: 1 time zone, 2 time zones."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def _scenario_section(scenario: Scenario) -> list[Block]:
     """Teams, people and their time zones, services and incident types."""
     zones = Counter(p.time_zone for p in scenario.people)
     weekly = sum(t.rate_per_week or 0 for t in scenario.incident_types)
     facts = [
-        f"{len(scenario.teams)} teams and {len(scenario.people)} people in {len(zones)} time zones: "
-        + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
+        f"{_count(len(scenario.teams), 'team')} and {_count(len(scenario.people), 'person', 'people')} "
+        f"in {_count(len(zones), 'time zone')}: " + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
         f"{len(scenario.services)} services and {len(scenario.incident_types)} incident types, "
         f"{weekly:.1f} random incidents a week",
     ]
@@ -542,8 +599,13 @@ def _tier_rows(policy: Policy) -> list[list[Cell]]:
     ]
 
 
-def _policy_section(policies: Sequence[Policy]) -> list[Block]:
-    """Each policy's tiers and targets, rotations and escalation chains."""
+def _variant_settings(points: Sequence[SweepPoint]) -> dict[str, dict[str, str]]:
+    """The values each swept variant sets, by the variant's policy id."""
+    return {point.outcome.spec.policy.id: point.settings for point in points}
+
+
+def _policy_section(policies: Sequence[Policy], variants: dict[str, dict[str, str]]) -> list[Block]:
+    """Each policy's tiers and targets, rotations and escalation chains; for a sweep variant, what it sets."""
     header = ["tier", "name", *SLA_METRIC]
     shared = all(p.tiers == policies[0].tiers for p in policies)
     blocks: list[Block] = [Heading(2, "Policies")]
@@ -554,6 +616,16 @@ def _policy_section(policies: Sequence[Policy]) -> list[Block]:
         ]
     for policy in policies:
         blocks.append(Heading(3, f"{policy.id}: {policy.name}"))
+        settings = variants.get(policy.id)
+        if settings:
+            # A variant keeps its base file's name and description, which may name values the sweep replaced.
+            changed = prose_list([f"{path} = {value}" for path, value in settings.items()])
+            blocks.append(
+                Paragraph(
+                    f"Sweep variant {policy.id} sets {changed}. The description below is the base policy's; "
+                    "the tables show the values played."
+                )
+            )
         if policy.description:
             blocks.append(Paragraph(policy.description.strip()))
         if not shared:
