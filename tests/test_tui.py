@@ -62,6 +62,15 @@ async def start(app: DrillApp, pilot: Pilot[None], wall: HandWall, minutes: floa
     await run_for(app, pilot, wall, minutes * 60 / app.clock.speed)
 
 
+async def end_and_open_hot_wash(app: DrillApp, pilot: Pilot[None], wall: HandWall) -> HotWashScreen:
+    """Run the exercise for 4 minutes, then end it from seat 0: the hot wash opens."""
+    await start(app, pilot, wall, 4)
+    await pilot.press("0", "x", "enter")
+    await pilot.pause()
+    assert isinstance(app.screen, HotWashScreen)
+    return app.screen
+
+
 async def answer_pages(app: DrillApp, pilot: Pilot[None], seat_key: str) -> None:
     await pilot.press(seat_key)
     while app.drill.open_pages(app.seat):
@@ -338,10 +347,7 @@ async def test_a_short_drill_to_its_report(tmp_path: Path) -> None:
 
 async def test_the_clock_cannot_be_run_after_the_end(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
-        await start(app, pilot, wall, 4)
-        await pilot.press("0", "x", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, HotWashScreen)
+        await end_and_open_hot_wash(app, pilot, wall)
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("escape")
@@ -360,11 +366,7 @@ async def test_the_clock_cannot_be_run_after_the_end(tmp_path: Path) -> None:
 
 async def test_a_corrective_action_needs_a_real_due_date(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
-        await start(app, pilot, wall, 4)
-        await pilot.press("0", "x", "enter")
-        await pilot.pause()
-        hot_wash = app.screen
-        assert isinstance(hot_wash, HotWashScreen)
+        hot_wash = await end_and_open_hot_wash(app, pilot, wall)
         hot_wash.query_one("#action-mobilize", Input).value = "Page the IC rotation at declaration"
         due = hot_wash.query_one("#due-mobilize", Input)
         for wrong in ("Sven", "2027-02-30", "5 Feb 2027"):
@@ -418,11 +420,7 @@ async def test_a_decision_that_starts_an_incident_and_choosing_it(tmp_path: Path
 
 async def test_saving_the_hot_wash_again_edits_the_corrective_action(tmp_path: Path) -> None:
     async with drill_app(tmp_path) as (app, pilot, wall):
-        await start(app, pilot, wall, 4)
-        await pilot.press("0", "x", "enter")
-        await pilot.pause()
-        hot_wash = app.screen
-        assert isinstance(hot_wash, HotWashScreen)
+        hot_wash = await end_and_open_hot_wash(app, pilot, wall)
         fields = {name: hot_wash.query_one(f"#{name}-mobilize", Input) for name in ("action", "owner", "due")}
         fields["action"].value = "Page the IC rotation at declaration"
         fields["owner"].value = "Sven"
