@@ -342,7 +342,7 @@ def test_sweep_report_says_how_many_variants_it_played_and_which_it_details(tmp_
     section = markdown.split("## Parameter sweep")[1].split("\n## ")[0]
     sweep_rows = [line for line in section.splitlines() if line.startswith("| startup-basic.")]
     assert len(sweep_rows) == 6
-    optimal = [row.split(" | ")[0].removeprefix("| ") for row in sweep_rows if row.endswith("| ★ |")]
+    optimal = [row.split(" | ")[0].removeprefix("| ") for row in sweep_rows if row.split(" | ")[1] == "★"]
     assert f"every variant; {len(optimal)} of them are Pareto-optimal" in opening
     detailed = re.findall(r"^- (startup-basic\.\d) meets the", markdown, flags=re.MULTILINE)
     assert detailed[0] == "startup-basic.1"

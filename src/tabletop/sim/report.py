@@ -502,18 +502,18 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
     """The sweep table with Pareto marks, the response curves and the trade-off."""
     paths = list(points[0].settings)
     front = pareto_front(points)
+    # The Pareto mark comes right after the variant: setting paths are long, and the table may outgrow the page.
     rows = [
-        [Cell(point.outcome.spec.policy.id)]
+        [Cell(point.outcome.spec.policy.id), Cell("★" if optimal else "")]
         + [Cell(point.settings[path]) for path in paths]
         + [
             Cell(_percent(point.attainment())),
             Cell(f"{point.interruptions():.1f}"),
             Cell(f"{point.interruptions('sleep'):.1f}"),
-            Cell("★" if optimal else ""),
         ]
         for point, optimal in zip(points, front, strict=True)
     ]
-    header = ["variant", *paths, "mean attainment", "interruptions", "in sleep hours", "Pareto-optimal"]
+    header = ["variant", "Pareto-optimal", *paths, "mean attainment", "interruptions", "in sleep hours"]
     return [
         Heading(2, "Parameter sweep"),
         Paragraph(
