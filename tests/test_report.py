@@ -18,7 +18,7 @@ from tabletop.policies.loading import load_pair
 from tabletop.scenarios.loading import LIBRARY as SCENARIOS
 from tabletop.sim.compare import compare_document
 from tabletop.sim.experiment import RunOutcome, run_experiment
-from tabletop.sim.report import Provenance, write_report
+from tabletop.sim.report import Provenance, signed_points, write_report
 from tabletop.sim.spec import RunSpec
 from tabletop.sim.sweep import SweepPoint
 
@@ -215,3 +215,12 @@ def test_a_policy_without_a_cost_model_gets_status_updates_alone(
 def test_no_outcomes_is_an_error(provenance: Provenance, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one"):
         write_report(tmp_path, [], provenance)
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.123, "+12.3"), (-0.251, "−25.1"), (0.0, "+0.0"), (0.0003, "+0.03"), (-0.0003, "−0.03")],
+)
+def test_a_bound_near_zero_does_not_read_as_zero(share: float, text: str) -> None:
+    # An interval from +0.03 that reads "+0.0" would seem to include zero beside its verdict "better".
+    assert signed_points(share) == text

@@ -17,6 +17,7 @@ from tabletop.errors import InputError
 from tabletop.policies.loading import load_pair, policy_path
 from tabletop.scenarios.loading import scenario_path
 from tabletop.sim.compare import compare_document, targeted_rows, targets
+from tabletop.sim.report import signed_points
 from tabletop.sim.results import no_targets_note
 from tabletop.sim.spec import RunSpec
 
@@ -59,7 +60,7 @@ def short_names(names: list[str]) -> dict[str, str]:
 
 
 def _signed_points(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:+.1f}"
+    return "—" if value is None else signed_points(value)
 
 
 def _attainment_cell(doc: dict[str, Any], name: str, tier: str, metric: str, goal: float) -> str:

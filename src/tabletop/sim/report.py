@@ -119,7 +119,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _points(value: float) -> str:
+def signed_points(value: float) -> str:
     """A signed difference of shares in percentage points (a bound near zero keeps a digit that is not)."""
     text = f"{value * 100 + 0.0:+.1f}"  # adding 0.0 turns −0.0 into 0.0
     if value and text in ("+0.0", "-0.0"):
@@ -267,9 +267,9 @@ def _difference_cell(entry: dict[str, Any] | None) -> Cell:
     if entry["verdict"] == "no incidents":
         return Cell("no incidents")
     low, high = entry["ci95"]
-    interval = "" if low is None else f" ({_points(low)} to {_points(high)})"
+    interval = "" if low is None else f" ({signed_points(low)} to {signed_points(high)})"
     tone = entry["verdict"] if entry["verdict"] in ("better", "worse") else ""
-    return Cell(entry["verdict"], f"{_points(entry['difference'])} pp{interval}", tone)
+    return Cell(entry["verdict"], f"{signed_points(entry['difference'])} pp{interval}", tone)
 
 
 def _sla_section(
