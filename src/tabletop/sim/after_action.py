@@ -24,6 +24,7 @@ from tabletop.sim.document_blocks import (
     Heading,
     Paragraph,
     Table,
+    counted,
     prose_list,
     render_html,
     render_markdown,
@@ -452,7 +453,7 @@ def _sla_areas(
             own = [h for h in handoffs if h.incident == incident.incident]
             if own:
                 waited = sum(h.delay or 0.0 for h in own)
-                count = f"{len(own)} handoff{'s' if len(own) > 1 else ''}"
+                count = counted(len(own), "handoff")
                 analysis += f" The incident had {count}, {format_duration(waited)} of handoff delay."
             advice = _SLA_ADVICE.get(clock.metric, "Review what held up {tier} incidents")
             areas.append(
@@ -503,7 +504,7 @@ def _verdict(comparisons: Sequence[GhostComparison]) -> str:
         difference = comparison.difference
         if difference is not None:
             minutes = round(abs(difference))
-            by = f"{label} by {minutes} minute{'s' if minutes != 1 else ''}"
+            by = f"{label} by {counted(minutes, 'minute')}"
             if minutes == 0:
                 level.append(label)
             else:

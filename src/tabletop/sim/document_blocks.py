@@ -81,6 +81,11 @@ class Code:
 Block = Heading | Paragraph | Bullets | Table | Image | Code
 
 
+def counted(number: int, singular: str, plural: str = "") -> str:
+    """A count with its noun, singular for one only: 1 time zone, 2 time zones, 0 minutes."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
 def prose_list(items: Sequence[str]) -> str:
     """A list in prose: a, b and c."""
     return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""

@@ -32,6 +32,7 @@ from tabletop.sim.document_blocks import (
     Image,
     Paragraph,
     Table,
+    counted,
     prose_list,
     render_html,
     render_markdown,
@@ -536,18 +537,14 @@ def _sweep_section(points: Sequence[SweepPoint], goal: float, figures: _Plots) -
     ]
 
 
-def _count(number: int, singular: str, plural: str = "") -> str:
-    """A count with its noun, singular for one: 1 time zone, 2 time zones."""
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
-
-
 def _scenario_section(scenario: Scenario) -> list[Block]:
     """Teams, people and their time zones, services and incident types."""
     zones = Counter(p.time_zone for p in scenario.people)
     weekly = sum(t.rate_per_week or 0 for t in scenario.incident_types)
     facts = [
-        f"{_count(len(scenario.teams), 'team')} and {_count(len(scenario.people), 'person', 'people')} "
-        f"in {_count(len(zones), 'time zone')}: " + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
+        f"{counted(len(scenario.teams), 'team')} and {counted(len(scenario.people), 'person', 'people')} "
+        f"in {counted(len(zones), 'time zone')}: "
+        + ", ".join(f"{zone} {count}" for zone, count in zones.most_common()),
         f"{len(scenario.services)} services and {len(scenario.incident_types)} incident types, "
         f"{weekly:.1f} random incidents a week",
     ]
