@@ -9,9 +9,10 @@ import pytest
 
 from tabletop.policies.loading import load_pair
 from tabletop.scenarios.model import PHASES
-from tabletop.sim.draws import FIRST_BLOCK, IncidentDraws, IncidentStream
+from tabletop.sim.draws import FIRST_BLOCK, NO_WORK, IncidentDraws, IncidentStream
 from tabletop.sim.prepared import Prepared, dependents
 from tabletop.sim.streams import Source, stream
+from tabletop.sim.world import World
 
 SCENARIO, POLICY = load_pair("payments-platform", "payments-tiered")
 PREPARED = Prepared(SCENARIO, POLICY, SCENARIO.horizon)
@@ -52,3 +53,22 @@ def test_detection_and_work_follow_their_distributions() -> None:
         for domain, dist in kind.work.phase(phase).items():
             values = np.array([d.work[PHASES.index(phase)][domain] for d in drawn])
             assert values.mean() == pytest.approx(dist.mean(), rel=0.06)
+
+
+def test_a_change_to_one_incidents_work_leaves_every_other_incident_as_drawn() -> None:
+    """Phases without work share one read-only map; a decision adding work there gives that incident its own."""
+    world = World(SCENARIO, POLICY, seed=3, replication=0)
+    world.begin()
+    kind, empty = next(
+        (kind, i) for kind in SCENARIO.incident_types for i, phase in enumerate(PHASES) if not kind.work.phase(phase)
+    )
+    domain = kind.domains[0]
+    world.start_incident(kind.id)
+    world.start_incident(kind.id)
+    changed, other = sorted(world.open, key=lambda incident: incident.number)
+    assert changed.draws.work[empty] is other.draws.work[empty] is NO_WORK
+    changed.change_work(PHASES[empty], domain, add=30.0)
+    assert changed.draws.work[empty] == {domain: 30.0}
+    assert other.draws.work[empty] == {} and dict(NO_WORK) == {}
+    with pytest.raises(TypeError):
+        NO_WORK[domain] = 1.0  # type: ignore[index]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -12,6 +14,8 @@ from tabletop.scenarios.model import PHASES, IncidentType, Scenario
 Dependents = dict[str, list[tuple[str, int]]]
 #: Incidents drawn in a type's first block, and the most drawn at once (blocks double in between).
 FIRST_BLOCK, LAST_BLOCK = 8, 512
+#: The work of a phase that needs none, shared by every incident: read-only, so a change makes a dict of its own.
+NO_WORK: Mapping[str, float] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -39,8 +43,8 @@ class IncidentDraws:
     tier: str
     detected_by: str
     detect_after: float
-    #: Minutes of work per domain for each phase, in the order of ``PHASES``.
-    work: tuple[dict[str, float], ...]
+    #: Minutes of work per domain for each phase, in the order of ``PHASES`` (changed by replacing a phase's map).
+    work: tuple[Mapping[str, float], ...]
     review_after: float
     triage: float
     symptoms: tuple[Symptom, ...]
@@ -97,12 +101,11 @@ class IncidentSampler:
         caught = rng.random(size).tolist() if 0 < chance < 1 else [0.0 if chance >= 1 else 1.0] * size
         monitor_delays = detection.delay.block(rng, size)
         report_delays = detection.customer_report_delay.block(rng, size)
-        # Each incident gets dicts of its own, empty ones included: a drill's decisions may change its work.
-        phases: list[list[dict[str, float]]] = []
+        phases: list[list[Mapping[str, float]]] = []
         for _, items in self._work:
             columns = [(domain, dist.block(rng, size)) for domain, dist in items]
             if not columns:
-                phases.append([{} for _ in range(size)])
+                phases.append([NO_WORK] * size)
             elif len(columns) == 1:
                 # The usual case, and a dict display is several times quicker than dict(zip(...)).
                 domain, values = columns[0]

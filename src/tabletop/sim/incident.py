@@ -33,6 +33,7 @@ SLA_MILESTONE = {
 }
 #: The same, by phase index (the engine reaches several milestones in a row when an incident closes).
 _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
+_PHASE_COUNT = len(PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3
 #: Empty until first written: most incidents never page for a role, a symptom or a second domain, and
@@ -388,7 +389,10 @@ class Incident:
 
     def change_work(self, phase: str, domain: str | None, *, add: float = 0.0, factor: float = 1.0) -> None:
         """A decision's effect: add minutes to, or scale, a phase's work (one domain, or every domain of it)."""
-        work = self.draws.work[PHASES.index(phase)]
+        index = PHASES.index(phase)
+        # Phases share read-only maps (every phase without work shares one): the changed phase gets its own.
+        work = dict(self.draws.work[index])
+        self.draws.work = (*self.draws.work[:index], work, *self.draws.work[index + 1 :])
         domains = [domain] if domain is not None else list(work)
         current = 0 <= self.phase < len(PHASES) and PHASES[self.phase] == phase
         for name in domains:
@@ -528,22 +532,25 @@ class Incident:
                 setattr(record, reached, now)
                 self._last_progress = now
                 if self._staying and reached != "resolved" and self._may_hand_over(reached):
+                    self.phase = phase
                     for responder, shift in list(self._staying.values()):
                         self._hand_over(responder, shift)
-            phase = self.phase = phase + 1
-            if phase == len(PHASES):
-                self._close()
-                return
-            work = all_work[phase]
-            if work:
-                self.items = {}
-                # Starting work or paging a domain re-evaluates the incident's state each time.
-                for domain in work:
-                    if domain in self.leads:
-                        self._start_domain_work(domain)
-                    else:
-                        self._page_domain(domain, handoff=True)
-                return
+            phase += 1
+            if phase == _PHASE_COUNT or all_work[phase]:
+                break
+        self.phase = phase
+        if self.closed:
+            return
+        if phase == _PHASE_COUNT:
+            self._close()
+            return
+        self.items = {}
+        # Starting work or paging a domain re-evaluates the incident's state each time.
+        for domain in all_work[phase]:
+            if domain in self.leads:
+                self._start_domain_work(domain)
+            else:
+                self._page_domain(domain, handoff=True)
 
     def _start_domain_work(self, domain: str) -> None:
         work = self.draws.work[self.phase]
