@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from math import isnan
+from typing import get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +19,7 @@ from scipy import stats
 
 from tabletop.policies.model import SLA_METRICS, Policy
 from tabletop.scenarios.model import Scenario
+from tabletop.sim.clock import HourClass
 from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS, IncidentRecord, ReplicationRecords
 
 #: Each metric as a function of an incident record (minutes; NaN when a milestone was never reached).
@@ -107,7 +110,7 @@ class Sample:
 
     def add(self, values: list[float]) -> None:
         """Add the non-NaN values."""
-        kept = [v for v in values if not math.isnan(v)]
+        kept = [v for v in values if not isnan(v)]
         self.n += len(kept)
         self.total += math.fsum(kept)
         self.histogram.add(kept)
@@ -186,60 +189,76 @@ def summarise(records: ReplicationRecords, scenario: Scenario, policy: Policy) -
     """Reduce one replication's records to a summary."""
     incidents = [r for r in records.incidents if not math.isnan(r.detected)]
     summary = ReplicationSummary(records.replication, incidents=len(incidents))
-    for name, metric in METRICS.items():
+    # Each metric of each incident, worked out once for the overall samples and every tier's.
+    values = {name: [metric(r) for r in incidents] for name, metric in METRICS.items()}
+    for name, metric_values in values.items():
         sample = Sample()
-        sample.add([metric(r) for r in incidents])
+        sample.add(metric_values)
         summary.metrics[name] = sample
     for tier in policy.tiers:
-        in_tier = [r for r in incidents if r.tier == tier.id]
+        tier_id = tier.id
+        in_tier = [i for i, r in enumerate(incidents) if r.tier == tier_id]
         for sla_name, metric_name in SLA_METRIC.items():
             target = getattr(tier.sla, sla_name)
-            values = [METRICS[metric_name](r) for r in in_tier]
+            metric_values = values[metric_name]
+            tier_values = [metric_values[i] for i in in_tier]
             sample = Sample()
-            sample.add(values)
-            met = sum(1 for v in values if target is not None and not math.isnan(v) and v <= target)
-            summary.sla[(tier.id, metric_name)] = (len(in_tier), met, sample)
+            sample.add(tier_values)
+            # NaN (never reached) meets no target.
+            met = sum(v <= target for v in tier_values) if target is not None else 0
+            summary.sla[(tier_id, metric_name)] = (len(in_tier), met, sample)
     for reason in HANDOFF_REASONS:
         sample = Sample()
         sample.add([h.delay for h in records.handoffs if h.reason == reason])
         summary.handoffs[reason] = sample
-    by_person: dict[str, list[tuple[float, str, int]]] = {}
-    for page in records.pages:
-        by_person.setdefault(page.person, []).append((page.paged, page.hour_class, page.hour_of_week))
-    teams_of: dict[str, list[str]] = {}
-    for team in scenario.teams:
-        for member in team.members:
-            teams_of.setdefault(member, []).append(team.id)
-    for person, pages in sorted(by_person.items()):
-        pages.sort()
-        load = summary.load.setdefault(person, PersonLoad())
-        load.pages = len(pages)
-        for index in interruptions([t for t, _, _ in pages]):
-            _, hours, hour_of_week = pages[index]
-            load.interruptions += 1
-            setattr(load, hours, getattr(load, hours) + 1)
-            for team_id in teams_of.get(person) or (NO_TEAM,):
-                summary.interruptions_by_hour.setdefault(team_id, [0] * 168)[hour_of_week] += 1
-    for person, minutes in sorted(records.engaged.items()):
-        summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
+    _summarise_load(records, scenario, summary)
     for part in BOTTLENECKS:
         summary.bottlenecks[part] = math.fsum(getattr(r, part) for r in incidents)
+    by = summary.bottlenecks_by
     for record in incidents:
-        for dimension, value in (
-            ("incident_type", record.incident_type),
-            ("service", record.root_service),
-            ("team", record.team),
-        ):
-            row = summary.bottlenecks_by.setdefault((dimension, value), [0.0] * (len(BOTTLENECKS) + 1))
-            row[0] += 1
-            for i, part in enumerate(BOTTLENECKS, start=1):
-                row[i] += getattr(record, part)
+        parts = (1.0, record.waiting_ack, record.waiting_handoff, record.waiting_busy, record.working)
+        for key in (("incident_type", record.incident_type), ("service", record.root_service), ("team", record.team)):
+            row = by.get(key)
+            if row is None:
+                row = by[key] = [0.0] * len(parts)
+            for i, minutes in enumerate(parts):
+                row[i] += minutes
     for channel in UPDATE_CHANNELS:
         due = sum(getattr(r, f"{channel}_updates_due") for r in incidents)
         on_time = sum(getattr(r, f"{channel}_updates_on_time") for r in incidents)
         summary.updates[channel] = [due, on_time]
     summary.cost = math.fsum(r.cost for r in incidents)
     return summary
+
+
+def _summarise_load(records: ReplicationRecords, scenario: Scenario, summary: ReplicationSummary) -> None:
+    """Each person's pages, interruptions by hour class and engaged minutes; interruptions by team and hour."""
+    by_person: dict[str, list[tuple[float, str, int]]] = {}
+    for page in records.pages:
+        pages = by_person.get(page.person)
+        if pages is None:
+            pages = by_person[page.person] = []
+        pages.append((page.paged, page.hour_class, page.hour_of_week))
+    teams_of: dict[str, list[str]] = {}
+    for team in scenario.teams:
+        for member in team.members:
+            teams_of.setdefault(member, []).append(team.id)
+    by_hour = summary.interruptions_by_hour
+    for person, pages in sorted(by_person.items()):
+        pages.sort()
+        load = summary.load[person] = PersonLoad(pages=len(pages))
+        # A person with pages has at least one interruption: their teams' rows are made in the order they count.
+        rows = [by_hour.get(team) or by_hour.setdefault(team, [0] * 168) for team in teams_of.get(person) or (NO_TEAM,)]
+        classes = dict.fromkeys(get_args(HourClass), 0)
+        for index in interruptions([t for t, _, _ in pages]):
+            _, hours, hour_of_week = pages[index]
+            classes[hours] += 1
+            for row in rows:
+                row[hour_of_week] += 1
+        load.business, load.off, load.sleep = classes["business"], classes["off"], classes["sleep"]
+        load.interruptions = load.business + load.off + load.sleep
+    for person, minutes in sorted(records.engaged.items()):
+        summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
 
 
 def t_interval(values: list[float]) -> tuple[float, float, float]:
