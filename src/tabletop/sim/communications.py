@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from tabletop.sim.records import UPDATE_COUNTS
+
 if TYPE_CHECKING:
     from tabletop.sim.incident import Incident
     from tabletop.sim.responders import Responder
@@ -36,7 +38,8 @@ def _update_due(payload: tuple[World, Incident, str, float]) -> None:
     if incident.closed or not math.isnan(incident.record.recovered):
         return
     record = incident.record
-    setattr(record, f"{channel}_updates_due", getattr(record, f"{channel}_updates_due") + 1)
+    due, posted = UPDATE_COUNTS[channel]
+    setattr(record, due, getattr(record, due) + 1)
     # A comms lead posts on time. A commander posts on time only when not heads-down in work;
     # otherwise they stop to write it late, and their work waits for as long as that takes.
     seats = world.seats
@@ -49,7 +52,7 @@ def _update_due(payload: tuple[World, Incident, str, float]) -> None:
         if not on_time:
             commander.interrupt(world.policy.communications.update_cost.sample(world.policy_rng))
     if on_time:
-        setattr(record, f"{channel}_updates_on_time", getattr(record, f"{channel}_updates_on_time") + 1)
+        setattr(record, posted, getattr(record, posted) + 1)
     world.after(cadence, _update_due, payload)
 
 

@@ -20,7 +20,7 @@ from scipy import stats
 from tabletop.policies.model import SLA_METRICS, Policy
 from tabletop.scenarios.model import Scenario
 from tabletop.sim.clock import HourClass
-from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS, IncidentRecord, ReplicationRecords
+from tabletop.sim.records import BOTTLENECKS, HANDOFF_REASONS, UPDATE_COUNTS, IncidentRecord, ReplicationRecords
 
 #: Each metric as a function of an incident record (minutes; NaN when a milestone was never reached).
 METRICS: dict[str, Callable[[IncidentRecord], float]] = {
@@ -34,7 +34,7 @@ METRICS: dict[str, Callable[[IncidentRecord], float]] = {
     "customer_impact": lambda r: r.recovered - r.started,
 }
 #: Status-update channels whose adherence is measured.
-UPDATE_CHANNELS = ("internal", "external")
+UPDATE_CHANNELS = tuple(UPDATE_COUNTS)
 #: The metric each SLA target of a tier is judged on.
 SLA_METRIC = {name: f"time_to_{name}" for name in SLA_METRICS}
 
@@ -223,10 +223,8 @@ def summarise(records: ReplicationRecords, scenario: Scenario, policy: Policy) -
                 row = by[key] = [0.0] * len(parts)
             for i, minutes in enumerate(parts):
                 row[i] += minutes
-    for channel in UPDATE_CHANNELS:
-        due = sum(getattr(r, f"{channel}_updates_due") for r in incidents)
-        on_time = sum(getattr(r, f"{channel}_updates_on_time") for r in incidents)
-        summary.updates[channel] = [due, on_time]
+    for channel, (due, posted) in UPDATE_COUNTS.items():
+        summary.updates[channel] = [sum(getattr(r, due) for r in incidents), sum(getattr(r, posted) for r in incidents)]
     summary.cost = math.fsum(r.cost for r in incidents)
     return summary
 

@@ -18,6 +18,11 @@ HANDOFF_REASONS: tuple[HandoffReason, ...] = (
     "shift_change",
     "role_change",
 )
+#: Status-update channels, each with the incident record's counts of updates due and posted on time.
+UPDATE_COUNTS = {
+    "internal": ("internal_updates_due", "internal_updates_on_time"),
+    "external": ("external_updates_due", "external_updates_on_time"),
+}
 #: The parts an incident's time from detection to recovery is split into.
 BOTTLENECKS = ("waiting_ack", "waiting_handoff", "waiting_busy", "working")
 
