@@ -379,6 +379,15 @@ def test_help_names_the_interval(capsys: pytest.CaptureFixture[str]) -> None:
     assert "from the first policy with a 95% interval and a plain verdict" in help_text(capsys, "compare")
 
 
+def test_drill_help_names_the_seats_people_play(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "[--play SEAT] [--speed X] [--seed S]" in help_text(capsys, "drill")
+
+
+def test_lint_help_gives_the_start_lint_takes_without_a_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = "default: the scenario's start, else now or, if later, when every rotation level has had its first turn"
+    assert expected in help_text(capsys, "lint")
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -330,6 +330,15 @@ def test_sweep_command_writes_csv(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "Pareto" in capsys.readouterr().out
 
 
+def test_sweep_table_shows_list_values_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    setting = "rotations.engineering.levels.primary.layers.0.people=[jonas,sara],[jonas,sara,tim]"
+    code = main(["sweep", "startup", "--policy", "startup-basic", "--set", setting, "-r", "2", "--days", "7"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "[jonas,sara]" in printed
+    assert "[jonas,sara,tim]" in printed
+
+
 def test_sweep_report_says_how_many_variants_it_played_and_which_it_details(tmp_path: Any) -> None:
     report = tmp_path / "report"
     settings = ["escalation_chains.engineering.levels.0.delay=5m,15m,30m", "escalation_chains.engineering.repeat=0,2"]

@@ -34,13 +34,19 @@ def register(commands: Any) -> None:
         "--play",
         action="append",
         default=[],
-        metavar="ROLE",
+        metavar="SEAT",
         help="a seat people play: incident_commander, comms_lead, customer_liaison, security, "
         "tech_lead:DOMAIN, or tech_lead for every domain (repeat; default: incident_commander)",
     )
-    parser.add_argument("--speed", type=float, default=60.0, help="scenario seconds per real second (default 60)")
     parser.add_argument(
-        "--seed", type=seed, default=1, help="root seed of the engine's random streams, a whole number ≥ 0 (default 1)"
+        "--speed", type=float, default=60.0, metavar="X", help="scenario seconds per real second (default 60)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=seed,
+        default=1,
+        metavar="S",
+        help="root seed of the engine's random streams, a whole number ≥ 0 (default 1)",
     )
     parser.add_argument(
         "--journal",

@@ -37,7 +37,10 @@ def register(commands: Any) -> None:
         "--from",
         dest="start",
         metavar="DATETIME",
-        help="start of the horizon (default: the scenario's start, else now or the policy's first layer start)",
+        help=(
+            "start of the horizon (default: the scenario's start, else now or, if later, "
+            "when every rotation level has had its first turn)"
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list of findings")
     parser.set_defaults(handler=run)

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tabletop.cli.arguments import argument_type, output_file
 from tabletop.cli.options import add_run_options, run_specs
@@ -82,7 +83,8 @@ def render_sweep(points: list[SweepPoint], console: Console) -> None:
         table.add_column(column, justify="right")
     for point, optimal in zip(points, pareto_front(points), strict=True):
         table.add_row(
-            *point.settings.values(),
+            # As plain text: a value such as [ana,ben] would otherwise be read as console markup and vanish.
+            *(Text(value) for value in point.settings.values()),
             percent(number(point.attainment())),
             f"{point.interruptions():.1f}",
             f"{point.interruptions('sleep'):.1f}",
