@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -403,3 +406,20 @@ def test_max_replications_below_the_first_round_is_refused(capsys: pytest.Captur
         f"tabletop {argv[0]}: --max-replications 3 is below --replications 10, the first round of --precision; "
         "raise --max-replications or lower --replications\n"
     )
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """``python -m tabletop schema scenario | head``: no traceback, no internal error, the exit code of SIGPIPE."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tabletop", "schema", "scenario"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")

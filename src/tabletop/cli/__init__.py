@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -30,11 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 bad input, 1 internal error)."""
+    """Run the command line; returns the exit code (0 ok, 2 bad input, 1 internal error, 141 output closed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
+        # A reader that went away (``| head``) shows here rather than after main has returned.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nothing more can be shown, and that is the reader's choice: end quietly, as a program stopped by
+        # SIGPIPE would. Python would try to flush standard output once more on exit, so it goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _SIGPIPE
     except SpecError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -55,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         return _internal_error()
     return code
+
+
+#: The exit code of a program stopped by SIGPIPE (128 + 13), which a shell reports for ``yes | head`` too.
+_SIGPIPE = 141
 
 
 def _internal_error() -> int:

@@ -93,7 +93,7 @@ class ResponsivenessProfile(Spec):
     fatigue_per_interruption: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
-#: Built-in responder behaviour (DESIGN section 5); a profile overrides any part of it.
+#: Built-in responder behaviour (the README says how it was chosen); a profile overrides any part of it.
 DEFAULT_RESPONSE: dict[str, ResponseContext] = {
     "work": ResponseContext(ack=LogNormal(median=2, p90=6), miss=0.02),
     "off_hours": ResponseContext(ack=LogNormal(median=5, p90=15), miss=0.05),

@@ -175,7 +175,7 @@ class ReplicationSummary:
 
 
 def interruptions(page_times: list[float]) -> list[int]:
-    """Indexes of the pages that start an interruption: pages within 60 s of the last one merge."""
+    """Indexes of the pages that start an interruption: pages within 60 s after one that started one belong to it."""
     starts: list[int] = []
     last = -math.inf
     for index, t in enumerate(page_times):

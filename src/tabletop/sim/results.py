@@ -1,4 +1,4 @@
-"""The results document (DESIGN section 11) and per-record CSV files."""
+"""The results document that ``--json`` writes, and per-record CSV files."""
 
 from __future__ import annotations
 

@@ -1,0 +1,7 @@
+"""``python -m tabletop``: the same command line as ``tabletop``."""
+
+import sys
+
+from tabletop.cli import main
+
+sys.exit(main())
