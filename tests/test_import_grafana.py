@@ -166,3 +166,39 @@ def test_unknown_object(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     (tmp_path / "odd.json").write_text('{"results": [{"id": "X1", "type": "mystery"}]}')
     assert main(["import", "grafana-oncall", str(tmp_path / "odd.json"), "--out", str(tmp_path)]) == 2
     assert "odd.json: results[0]: cannot tell what this object is" in capsys.readouterr().err
+
+
+def _rolling(tmp_path: Path, **shift: Any) -> RosterCalendar:
+    """A web schedule of one rolling-users shift (ann, then bea) imported from 2027-03-22 for four weeks."""
+    objects = [
+        {"id": "SROLL", "name": "Rota", "type": "web", "time_zone": "UTC", "shifts": ["OROLL"]},
+        {"id": "UA", "username": "ann", "teams": []},
+        {"id": "UB", "username": "bea", "teams": []},
+        {
+            "id": "OROLL",
+            "name": "rota",
+            "type": "rolling_users",
+            "time_zone": "UTC",
+            "level": 0,
+            "rolling_users": [["UA"], ["UB"]],
+            "start_rotation_from_user_index": 0,
+            **shift,
+        },
+    ]
+    (tmp_path / "rota.json").write_text(json.dumps({"results": objects}))
+    result = grafana_oncall.translate([tmp_path / "rota.json"], policy_id="x", start=START, horizon=timedelta(days=28))
+    return RosterCalendar(Policy.model_validate(result.policy), START, START + timedelta(days=28))
+
+
+def test_hourly_rolling_users_take_turns(tmp_path: Path) -> None:
+    # Every 4 hours for an hour: ann at 10:00, bea at 14:00, ann at 18:00, bea at 22:00.
+    calendar = _rolling(
+        tmp_path,
+        start="2027-03-22T10:00:00",
+        rotation_start="2027-03-22T10:00:00",
+        duration=3600,
+        frequency="hourly",
+        interval=4,
+    )
+    turns = [(at, on_call(calendar, "SROLL", f"2027-03-22T{at}:30:00Z")) for at in ("10", "14", "18", "22")]
+    assert turns == [("10", {"UA"}), ("14", {"UB"}), ("18", {"UA"}), ("22", {"UB"})]

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -250,44 +252,36 @@ def _event(start: datetime, length: timedelta, user: str, rule: dict[str, Any] |
     return event
 
 
-def _first_on_or_after(event: icalendar.Event, day: date, tz: ZoneInfo) -> datetime | None:
+def _turn_starts(shift: VendorObject, start: datetime, tz: ZoneInfo) -> Iterator[datetime]:
+    """When each turn of a rolling-users shift begins, in order, as Grafana counts them.
+
+    A turn is an hour, day, week (from ``week_start``) or month; each begins at the shift's
+    first occurrence at or after the start of the period that follows the previous turn's.
+    """
+    interval = shift.optional_whole("interval", minimum=1) or 1
     cal = icalendar.Calendar()
-    cal.add_component(event)
-    after = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    for occurrence in recurring_ical_events.of(cal).between(after, after + timedelta(days=400)):
-        start: datetime = occurrence["DTSTART"].dt
-        return start
-    return None
+    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz)))
+    occurrences: Iterator[datetime] = (o["DTSTART"].dt for o in recurring_ical_events.of(cal).after(start))
+    frequency = shift.text("frequency")
+    week_start = _WEEKDAY_CODES.index(shift.text("week_start")) if shift.has("week_start") else 6
+    turn: datetime | None = start
+    while turn is not None:
+        yield turn
+        if frequency == "hourly":
+            # An hour of elapsed time: the next hour on the wall clock may be the same hour again in autumn.
+            following = (turn.astimezone(UTC) + timedelta(hours=1)).astimezone(tz)
+        elif frequency == "daily":
+            following = turn + timedelta(days=1)
+        elif frequency == "weekly":
+            following = turn + timedelta(days=(week_start - turn.weekday()) % 7 or 7)
+        else:
+            following = turn + timedelta(days=month_calendar.monthrange(turn.year, turn.month)[1] - turn.day + 1)
+        turn = next((o for o in occurrences if o >= following), None)
 
 
 def _group_starts(shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo) -> list[datetime]:
-    """When each group of a rolling-users shift first goes on call: each starts with the next period.
-
-    A period is an hour, day, week (from ``week_start``) or month; a group starts at the
-    shift's first occurrence on or after the start of the period after the previous group's.
-    """
-    interval = shift.optional_whole("interval", minimum=1) or 1
-    probe = _event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz))
-    frequency = shift.text("frequency")
-    week_start = _WEEKDAY_CODES.index(shift.text("week_start")) if shift.has("week_start") else 6
-    starts = [start]
-    while len(starts) < groups:
-        current = starts[-1]
-        if frequency == "hourly":
-            following = current + timedelta(hours=1)
-        elif frequency == "daily":
-            following = current + timedelta(days=1)
-        elif frequency == "weekly":
-            following = current + timedelta(days=(week_start - current.weekday()) % 7 or 7)
-        else:
-            following = current + timedelta(
-                days=month_calendar.monthrange(current.year, current.month)[1] - current.day + 1
-            )
-        found = _first_on_or_after(probe, following.date(), tz)
-        if found is None:
-            break
-        starts.append(found)
-    return starts
+    """When each group of a rolling-users shift first goes on call: each takes the next turn."""
+    return list(islice(_turn_starts(shift, start, tz), groups))
 
 
 def _shift_events(shift: VendorObject, people: _People, fallback_zone: str) -> tuple[list[icalendar.Event], ZoneInfo]:
