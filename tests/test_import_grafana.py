@@ -202,3 +202,20 @@ def test_hourly_rolling_users_take_turns(tmp_path: Path) -> None:
     )
     turns = [(at, on_call(calendar, "SROLL", f"2027-03-22T{at}:30:00Z")) for at in ("10", "14", "18", "22")]
     assert turns == [("10", {"UA"}), ("14", {"UB"}), ("18", {"UA"}), ("22", {"UB"})]
+
+
+def test_a_rotation_start_after_the_first_turn_keeps_every_group(tmp_path: Path) -> None:
+    # Weekly turns from Mon Mar 15 (ann), Mar 22 (bea), …, edited on Wed Mar 24 (rotation_start): the
+    # turns that began before it are dropped, but whose turn each is stays: ann from Mar 29, bea from Apr 5.
+    calendar = _rolling(
+        tmp_path,
+        start="2027-03-15T09:00:00",
+        rotation_start="2027-03-24T12:00:00",
+        duration=7 * 86_400,
+        frequency="weekly",
+        interval=1,
+        week_start="MO",
+    )
+    assert on_call(calendar, "SROLL", "2027-03-30T12:00:00Z") == {"UA"}
+    assert on_call(calendar, "SROLL", "2027-04-06T12:00:00Z") == {"UB"}
+    assert on_call(calendar, "SROLL", "2027-04-13T12:00:00Z") == {"UA"}

@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -279,12 +278,29 @@ def _turn_starts(shift: VendorObject, start: datetime, tz: ZoneInfo) -> Iterator
         turn = next((o for o in occurrences if o >= following), None)
 
 
-def _group_starts(shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo) -> list[datetime]:
-    """When each group of a rolling-users shift first goes on call: each takes the next turn."""
-    return list(islice(_turn_starts(shift, start, tz), groups))
+def _group_starts(
+    shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo, stop: datetime
+) -> dict[int, datetime]:
+    """When each group (by index) of a rolling-users shift first goes on call, if it does before ``stop``.
+
+    Groups take turns in order. Turns that begin before ``rotation_start`` (Grafana moves it
+    when a rotation is edited) are dropped without changing whose turn each is, so a group
+    whose first turn is dropped begins with its next one.
+    """
+    rotation_start = _naive(shift, "rotation_start").replace(tzinfo=tz) if shift.has("rotation_start") else start
+    firsts: dict[int, datetime] = {}
+    for k, turn in enumerate(_turn_starts(shift, start, tz)):
+        if turn >= stop or len(firsts) == groups:
+            break
+        if turn >= rotation_start:
+            firsts.setdefault(k % groups, turn)
+    return firsts
 
 
-def _shift_events(shift: VendorObject, people: _People, fallback_zone: str) -> tuple[list[icalendar.Event], ZoneInfo]:
+def _shift_events(
+    shift: VendorObject, people: _People, fallback_zone: str, stop: datetime
+) -> tuple[list[icalendar.Event], ZoneInfo]:
+    """The iCal events of a web shift (recurring ones with their rule), and its zone; ``stop`` ends the expansion."""
     kind = shift.choice("type", _SHIFT_TYPES)
     tz = shift.time_zone("time_zone") if shift.has("time_zone") else zone(fallback_zone)
     start = _naive(shift, "start").replace(tzinfo=tz)
@@ -298,11 +314,9 @@ def _shift_events(shift: VendorObject, people: _People, fallback_zone: str) -> t
         first = shift.optional_whole("start_rotation_from_user_index") or 0
         groups = groups[first % len(groups) :] + groups[: first % len(groups)]
         rolling = _rule(shift, interval * len(groups), tz)
-        rotation_start = shift.get("rotation_start")
-        for group, group_start in zip(groups, _group_starts(shift, start, len(groups), tz), strict=False):
-            if rotation_start and group_start < _naive(shift, "rotation_start").replace(tzinfo=tz):
-                continue
-            events += [_event(group_start, length, people.by_id(u), rolling) for u in group]
+        firsts = _group_starts(shift, start, len(groups), tz, stop)
+        for g, group_start in sorted(firsts.items()):
+            events += [_event(group_start, length, people.by_id(u), rolling) for u in groups[g]]
         return events, tz
     rule = _rule(shift, interval, tz) if kind == "recurrent_event" or shift.has("frequency") else None
     users = shift.texts("users")
@@ -320,7 +334,7 @@ def _web_shifts(
         shift = export.get("shift", shift_id)
         if shift is None:
             raise schedule.unknown("shifts", "on-call shift", shift_id, "GET /api/v1/on_call_shifts/")
-        events, tz = _shift_events(shift, people, fallback)
+        events, tz = _shift_events(shift, people, fallback, window[1])
         cal = icalendar.Calendar()
         for event in events:
             cal.add_component(event)
