@@ -169,11 +169,12 @@ def test_unknown_object(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
 
 
 def _rolling(tmp_path: Path, **shift: Any) -> RosterCalendar:
-    """A web schedule of one rolling-users shift (ann, then bea) imported from 2027-03-22 for four weeks."""
+    """A web schedule of one rolling-users shift (ann, then bea, unless told) imported for four weeks."""
     objects = [
         {"id": "SROLL", "name": "Rota", "type": "web", "time_zone": "UTC", "shifts": ["OROLL"]},
         {"id": "UA", "username": "ann", "teams": []},
         {"id": "UB", "username": "bea", "teams": []},
+        {"id": "UC", "username": "cas", "teams": []},
         {
             "id": "OROLL",
             "name": "rota",
@@ -219,3 +220,21 @@ def test_a_rotation_start_after_the_first_turn_keeps_every_group(tmp_path: Path)
     assert on_call(calendar, "SROLL", "2027-03-30T12:00:00Z") == {"UA"}
     assert on_call(calendar, "SROLL", "2027-04-06T12:00:00Z") == {"UB"}
     assert on_call(calendar, "SROLL", "2027-04-13T12:00:00Z") == {"UA"}
+
+
+def test_daily_rolling_users_on_weekdays_take_turns_day_by_day(tmp_path: Path) -> None:
+    # Three groups on weekdays from Mon Mar 22: the weekend is not a turn, so the turns run
+    # ann Mon, bea Tue, cas Wed, ann Thu, bea Fri, then cas Mon Mar 29 and ann Tue Mar 30.
+    calendar = _rolling(
+        tmp_path,
+        start="2027-03-22T09:00:00",
+        rotation_start="2027-03-22T09:00:00",
+        duration=8 * 3600,
+        frequency="daily",
+        interval=1,
+        by_day=["MO", "TU", "WE", "TH", "FR"],
+        rolling_users=[["UA"], ["UB"], ["UC"]],
+    )
+    days = ["22", "23", "24", "25", "26", "27", "29", "30", "31"]
+    who = [next(iter(on_call(calendar, "SROLL", f"2027-03-{d}T12:00:00Z")), None) for d in days]
+    assert who == ["UA", "UB", "UC", "UA", "UB", None, "UC", "UA", "UB"]

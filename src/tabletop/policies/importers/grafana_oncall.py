@@ -278,6 +278,11 @@ def _turn_starts(shift: VendorObject, start: datetime, tz: ZoneInfo) -> Iterator
         turn = next((o for o in occurrences if o >= following), None)
 
 
+def _rotation_start(shift: VendorObject, start: datetime, tz: ZoneInfo) -> datetime:
+    """When a rolling-users shift's turns begin to count; Grafana moves it when a rotation is edited."""
+    return _naive(shift, "rotation_start").replace(tzinfo=tz) if shift.has("rotation_start") else start
+
+
 def _group_starts(
     shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo, stop: datetime
 ) -> dict[int, datetime]:
@@ -287,7 +292,7 @@ def _group_starts(
     when a rotation is edited) are dropped without changing whose turn each is, so a group
     whose first turn is dropped begins with its next one.
     """
-    rotation_start = _naive(shift, "rotation_start").replace(tzinfo=tz) if shift.has("rotation_start") else start
+    rotation_start = _rotation_start(shift, start, tz)
     firsts: dict[int, datetime] = {}
     for k, turn in enumerate(_turn_starts(shift, start, tz)):
         if turn >= stop or len(firsts) == groups:
@@ -295,6 +300,31 @@ def _group_starts(
         if turn >= rotation_start:
             firsts.setdefault(k % groups, turn)
     return firsts
+
+
+def _daily_by_day_events(
+    shift: VendorObject, start: datetime, groups: list[list[str]], *, people: _People, stop: datetime
+) -> list[icalendar.Event]:
+    """A daily rolling-users shift limited to some weekdays, one event per day before ``stop``.
+
+    Grafana hands such a rotation from one selected day to the next, each group keeping it
+    for ``interval`` selected days; the days left out do not count as turns.
+    """
+    tz = start.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    length = timedelta(seconds=shift.whole("duration", minimum=1))
+    interval = shift.optional_whole("interval", minimum=1) or 1
+    rotation_start = _rotation_start(shift, start, tz)
+    cal = icalendar.Calendar()
+    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, 1, tz)))
+    events = []
+    for k, occurrence in enumerate(recurring_ical_events.of(cal).after(start)):
+        day: datetime = occurrence["DTSTART"].dt
+        if day >= stop:
+            break
+        if day >= rotation_start:
+            events += [_event(day, length, people.by_id(u), None) for u in groups[(k // interval) % len(groups)]]
+    return events
 
 
 def _shift_events(
@@ -313,6 +343,8 @@ def _shift_events(
             raise shift.error("rolling_users", f"must be a list of lists of user ids, got {groups!r}")
         first = shift.optional_whole("start_rotation_from_user_index") or 0
         groups = groups[first % len(groups) :] + groups[: first % len(groups)]
+        if shift.get("frequency") == "daily" and shift.get("by_day"):
+            return _daily_by_day_events(shift, start, groups, people=people, stop=stop), tz
         rolling = _rule(shift, interval * len(groups), tz)
         firsts = _group_starts(shift, start, len(groups), tz, stop)
         for g, group_start in sorted(firsts.items()):
