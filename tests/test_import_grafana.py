@@ -238,3 +238,13 @@ def test_daily_rolling_users_on_weekdays_take_turns_day_by_day(tmp_path: Path) -
     days = ["22", "23", "24", "25", "26", "27", "29", "30", "31"]
     who = [next(iter(on_call(calendar, "SROLL", f"2027-03-{d}T12:00:00Z")), None) for d in days]
     assert who == ["UA", "UB", "UC", "UA", "UB", None, "UC", "UA", "UB"]
+
+
+def test_web_schedules_say_how_far_they_are_expanded(tmp_path: Path) -> None:
+    # Web shifts are expanded over the horizon as iCal files are: the note must say so without any .ics.
+    document = json.loads((FIXTURES / "schedules.json").read_text())
+    document["results"] = [s for s in document["results"] if s["type"] == "web"]
+    (tmp_path / "schedules.json").write_text(json.dumps(document))
+    files = [tmp_path / "schedules.json", FIXTURES / "on_call_shifts.json", FIXTURES / "users.json"]
+    notes = "\n".join(grafana_oncall.translate(files, policy_id="x", start=START, horizon=timedelta(days=28)).notes)
+    assert "schedules are expanded from 2027-03-22 for 28 days (--start, --horizon)" in notes

@@ -423,7 +423,7 @@ def _rotations(
             "time_zone": tz.key,
             "levels": levels,
         }
-    if stems:
+    if rotations:
         days = (window[1] - window[0]) / timedelta(days=1)
         notes.append(
             f"schedules are expanded from {window[0].date()} for {days:g} days (--start, --horizon); "
