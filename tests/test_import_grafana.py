@@ -248,3 +248,13 @@ def test_web_schedules_say_how_far_they_are_expanded(tmp_path: Path) -> None:
     files = [tmp_path / "schedules.json", FIXTURES / "on_call_shifts.json", FIXTURES / "users.json"]
     notes = "\n".join(grafana_oncall.translate(files, policy_id="x", start=START, horizon=timedelta(days=28)).notes)
     assert "schedules are expanded from 2027-03-22 for 28 days (--start, --horizon)" in notes
+
+
+def test_an_ics_path_that_cannot_be_read_is_named_as_an_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "SCHEDSRE.ics").mkdir()
+    code = main(["import", "grafana-oncall", str(tmp_path / "SCHEDSRE.ics"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"tabletop import: {tmp_path / 'SCHEDSRE.ics'}: is a directory, not an iCalendar file\n"

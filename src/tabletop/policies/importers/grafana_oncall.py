@@ -39,7 +39,7 @@ from tabletop.policies.importers.translation import (
     assemble,
     duration,
 )
-from tabletop.policies.importers.vendor_json import VendorObject, read_json
+from tabletop.policies.importers.vendor_json import VendorObject, read_bytes, read_json
 from tabletop.spec.fields import zone
 
 VENDOR = "Grafana OnCall"
@@ -111,10 +111,9 @@ def _read(paths: list[Path]) -> _Export:
     export = _Export()
     for path in paths:
         if path.suffix.lower() == ".ics":
+            data = read_bytes(path, "an iCalendar file")
             try:
-                export.calendars[path.name[: -len(".ics")]] = (path, icalendar.Calendar.from_ical(path.read_bytes()))
-            except FileNotFoundError:
-                raise InputError(f"{path}: file not found; check the path") from None
+                export.calendars[path.name[: -len(".ics")]] = (path, icalendar.Calendar.from_ical(data))
             except ValueError as exc:
                 raise InputError(f"{path}: not a valid iCalendar file: {exc}") from None
             continue
