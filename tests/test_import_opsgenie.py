@@ -125,3 +125,16 @@ def test_malformed_files(
     code = main(["import", "opsgenie", *map(str, _changed(tmp_path, name, change)), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
+
+
+def test_rotations_sharing_a_name_are_both_imported(tmp_path: Path) -> None:
+    def rename(document: dict[str, Any]) -> None:
+        for rotation in document["data"]["rotations"]:
+            rotation["name"] = "Rota"
+
+    result = opsgenie.translate(
+        _changed(tmp_path, "schedule.json", rename), policy_id="x", start=datetime(2027, 3, 22, tzinfo=UTC)
+    )
+    levels = result.policy["rotations"][0]["levels"]
+    assert list(levels) == ["Rota", "Rota-2"]
+    assert [level["layers"][0]["people"] for level in levels.values()] == [[INES, OMAR], [LENA]]

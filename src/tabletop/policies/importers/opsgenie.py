@@ -179,8 +179,8 @@ def _rotation(schedule: VendorObject, ids: Identifiers, people: _People, notes: 
     levels = {}
     # Level ids are made from rotation names; that they differ from the names is expected, not a note.
     level_ids = Identifiers()
-    for rotation in rotations:
-        level_id = level_ids.of("level", rotation.optional_text("name") or rotation.text("id"))
+    for i, rotation in enumerate(rotations):
+        level_id = level_ids.of("level", str(i), rotation.optional_text("name") or rotation.text("id"))
         levels[level_id] = _level(rotation, tz.key, people)
     source = schedule.text("id")
     if len(levels) > 1:
