@@ -261,3 +261,13 @@ def test_not_pagerduty_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 def test_no_escalation_policy_is_an_error() -> None:
     with pytest.raises(InputError, match="no escalation policy"):
         pagerduty.translate([FIXTURES / "schedule.json"], policy_id="x", start=START)
+
+
+def test_an_id_that_is_not_an_id_is_refused_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        main(["import", "pagerduty", *map(str, FILES), "--out", str(out), "--id", "payments team"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.count("\n") == 1 and "argument --id: 'payments team' is not an id" in err, err
+    assert not out.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import math
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from tabletop.errors import InputError
-from tabletop.spec.fields import parse_duration
+from tabletop.spec.fields import IDENTIFIER_LENGTH, IDENTIFIER_PATTERN, parse_duration
 
 T = TypeVar("T")
 
@@ -62,6 +63,16 @@ def fraction(text: str) -> float:
     if value > 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
+
+
+def identifier(text: str) -> str:
+    """argparse type: an id for a file to write, as ids in scenario and policy files are."""
+    if not re.fullmatch(IDENTIFIER_PATTERN, text) or len(text) > IDENTIFIER_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an id: use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+            f"at most {IDENTIFIER_LENGTH} characters"
+        )
+    return text
 
 
 def output_file(text: str) -> Path:
