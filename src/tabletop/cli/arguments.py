@@ -113,6 +113,10 @@ def _check_creatable_in(folder: Path, path: Path) -> None:
         ) from None
 
 
+#: The longest horizon a command looks over: a century keeps its end inside the dates Python can represent.
+MAX_HORIZON = timedelta(days=36_500)
+
+
 def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
     """A positive span such as ``90d`` or ``2w`` from a command-line option."""
     try:
@@ -121,6 +125,8 @@ def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
         raise InputError(f"{option}: {exc}") from None
     if minutes <= 0:
         raise InputError(f"{option} must be a positive duration such as 90d, got {text}")
+    if timedelta(minutes=minutes) > MAX_HORIZON:
+        raise InputError(f"{option} {text} is longer than {MAX_HORIZON.days}d (a century), the longest it may be")
     return timedelta(minutes=minutes)
 
 
