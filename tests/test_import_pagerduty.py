@@ -115,11 +115,14 @@ def _chain(translation: Translation, chain_id: str) -> dict[str, Any]:
 
 def test_escalation_policies_become_chains(translation: Translation) -> None:
     payments = _chain(translation, "PEPAY01")
-    assert payments["repeat"] == 2 and payments["on_empty"] == "skip"
-    assert [level["delay"] for level in payments["levels"]] == ["15m", "10m"]
+    assert payments["on_empty"] == "skip"
+    # num_loops 2: the two rules, then two more rounds of them.
+    assert [level["delay"] for level in payments["levels"]] == ["15m", "10m"] * 3
     assert payments["levels"][0]["targets"] == [{"rotation": "PSCHED1"}]
-    # Low urgency notifies the first level only: later levels are for tier high.
-    assert payments["levels"][1]["when"] == {"tiers": ["high"]}
+    assert payments["levels"][2]["name"] == "rule 1 (PRULE11), loop 1"
+    # Low urgency notifies the first level only, once: every later level, loops too, is for tier high.
+    assert "when" not in payments["levels"][0] and "repeat" not in payments
+    assert all(level["when"] == {"tiers": ["high"]} for level in payments["levels"][1:])
     platform = _chain(translation, "PEPLAT2")
     assert platform["levels"][0]["assignment"] == "round_robin"
     assert "repeat" not in platform
@@ -134,6 +137,8 @@ def test_service_terms_vary_the_chain(translation: Translation) -> None:
         "window": {"start": "09:00", "end": "17:00"},
         "time_zone": "America/New_York",
     }
+    # Outside support hours incidents are low urgency and do not loop either.
+    assert checkout["levels"][2]["when"] == checkout["levels"][1]["when"]
     assert translation.policy["routing"] == [
         {"chain": "PEPAY01.PSVCCHK", "services": ["PSVCCHK"]},
         {"chain": "PEPAY01", "services": ["PSVCLED"]},

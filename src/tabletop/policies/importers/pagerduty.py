@@ -9,8 +9,9 @@ PagerDuty's meaning is kept, not only its fields:
 - overrides (``overrides_subschedule``) become overrides;
 - when the schedule carries PagerDuty's ``final_schedule``, the translation is checked
   against it (and the layer order flipped if the API returned the layers reversed);
-- an escalation policy is a chain: rules are levels (delay, targets, round robin),
-  ``num_loops`` is ``repeat``, a level with nobody on call is skipped;
+- an escalation policy is a chain: rules are levels (delay, targets, round robin), a
+  level with nobody on call is skipped; ``num_loops`` writes the rules out again that many
+  times, for high urgency only, as low-urgency incidents neither escalate nor loop;
 - a service routes to its policy's chain; low urgency never escalates past the first
   level (``when: {tiers: [high]}`` on later levels); urgency by support hours lets later
   levels escalate only inside the support hours; ``acknowledgement_timeout`` re-pages
@@ -302,7 +303,9 @@ def _assignment(rule: VendorObject) -> str:
     raise rule.error("escalation_rule_assignment_strategy", f"is {strategy!r}; known: assign_to_everyone, round_robin")
 
 
-def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: dict[str, str]) -> dict[str, Any]:
+def _chain(
+    policy: VendorObject, ids: Identifiers, people: _People, rotations: dict[str, str], notes: list[str]
+) -> dict[str, Any]:
     source = policy.text("id")
     levels = []
     for i, rule in enumerate(policy.objects("escalation_rules"), 1):
@@ -331,12 +334,22 @@ def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: d
     if not levels:
         raise policy.error("escalation_rules", "is empty; an escalation policy needs at least one rule")
     chain: dict[str, Any] = {"id": ids.of("chain", source), "name": policy.optional_text("name") or source}
-    chain["levels"] = levels
     loops = policy.optional_whole("num_loops") or 0
     if loops > 20:
         raise policy.error("num_loops", f"is {loops}; Tabletop repeats a chain at most 20 times")
+    # Low-urgency incidents do not loop either, and a chain's repeat would re-page its first level
+    # for every tier: the loops are written out as further rounds of the rules, for tier high only.
+    rounds = [
+        {**copy.deepcopy(level), "name": f"{level['name']}, loop {n}", "when": {"tiers": ["high"]}}
+        for n in range(1, loops + 1)
+        for level in levels
+    ]
     if loops:
-        chain["repeat"] = loops
+        notes.append(
+            f"escalation policy {source}: num_loops {loops} is written as {loops} more round(s) of its rules "
+            "for tier high: low-urgency incidents neither escalate nor loop"
+        )
+    chain["levels"] = levels + rounds
     chain["on_empty"] = "skip"
     return chain
 
@@ -514,7 +527,7 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             f"no escalation policy in {', '.join(map(str, paths))}; add GET /escalation_policies "
             "(the policies say who is paged; schedules alone page nobody)"
         )
-    chains = {p.text("id"): _chain(p, ids, people, rotation_ids) for p in policies}
+    chains = {p.text("id"): _chain(p, ids, people, rotation_ids, notes) for p in policies}
     for policy in policies:
         if policy.get("on_call_handoff_notifications") == "always":
             notes.append(f"escalation policy {policy.text('id')}: on-call handoff notifications are not simulated")
