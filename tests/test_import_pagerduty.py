@@ -224,6 +224,14 @@ def _layer(document: dict[str, Any]) -> dict[str, Any]:
             "restrictions[0]: 'start_time_of_day' is '18:00:30'; Tabletop restrictions start on a whole minute",
         ),
         (
+            "schedule.json",
+            lambda d: d["schedule"]["overrides_subschedule"]["rendered_schedule_entries"][0].update(
+                end="2027-03-15T19:00:00-04:00"
+            ),
+            "overrides_subschedule, rendered_schedule_entries[0]: 'end' 2027-03-15T19:00:00-04:00 is not after the "
+            "override's start 2027-03-15T20:00:00-04:00",
+        ),
+        (
             "escalation_policies.json",
             lambda d: d["escalation_policies"][0]["escalation_rules"][0]["targets"][0].update(type="team_reference"),
             "escalation_rules[0], targets[0]: 'type' is 'team_reference', which Tabletop cannot translate",

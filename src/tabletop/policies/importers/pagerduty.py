@@ -212,14 +212,19 @@ def _layers(layer: VendorObject, tz: ZoneInfo, people: _People) -> list[dict[str
 def _overrides(schedule: VendorObject, tz: ZoneInfo, people: _People) -> list[dict[str, Any]]:
     sub = schedule.optional_object("overrides_subschedule")
     entries = sub.objects("rendered_schedule_entries", required=False) if sub is not None else []
-    return [
-        {
-            "start": entry.instant("start").isoformat(),
-            "end": entry.instant("end").isoformat(),
-            "person": people.reference(entry.object("user"), tz.key),
-        }
-        for entry in entries
-    ]
+    overrides = []
+    for entry in entries:
+        start, end = entry.instant("start"), entry.instant("end")
+        if end <= start:
+            raise entry.error("end", f"{end.isoformat()} is not after the override's start {start.isoformat()}")
+        overrides.append(
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "person": people.reference(entry.object("user"), tz.key),
+            }
+        )
+    return overrides
 
 
 def _merged(segments: list[Segment]) -> list[Segment]:
