@@ -114,6 +114,11 @@ def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
         ),
         (
             "schedule.json",
+            lambda d: d["data"]["rotations"][1].update(endDate="2027-03-01T00:00:00Z"),
+            "rotations[1]: 'endDate' 2027-03-01T00:00:00+00:00 is not after its startDate 2027-03-22T08:00:00+00:00",
+        ),
+        (
+            "schedule.json",
             lambda d: d["data"].pop("rotations"),
             "'rotations' is missing or empty; fetch the schedule with ?expand=rotation",
         ),

@@ -157,14 +157,17 @@ def _level(rotation: VendorObject, tz: str, people: _People) -> dict[str, Any]:
     if not participants:
         raise rotation.error("participants", "is empty; a rotation needs at least one participant")
     unit = _TURN_UNIT[rotation.choice("type", tuple(_TURN_UNIT))]
+    start, end = rotation.instant("startDate"), rotation.optional_instant("endDate")
     layer: dict[str, Any] = {
         "name": rotation.optional_text("name") or rotation.text("id"),
         "people": participants,
-        "start": rotation.instant("startDate").isoformat(),
+        "start": start.isoformat(),
         "turn": f"{rotation.optional_whole('length', minimum=1) or 1}{unit}",
     }
-    if rotation.has("endDate"):
-        layer["end"] = rotation.instant("endDate").isoformat()
+    if end is not None:
+        if end <= start:
+            raise rotation.error("endDate", f"{end.isoformat()} is not after its startDate {start.isoformat()}")
+        layer["end"] = end.isoformat()
     restrictions = _restrictions(rotation)
     if restrictions:
         layer["restrictions"] = restrictions
