@@ -139,6 +139,10 @@ def _steps(tmp_path: Path, step: dict[str, Any]) -> list[Path]:
             "'notify_if_time_from' is '09:00:30Z'; expected a UTC time on a whole minute",
         ),
         (
+            {"type": "wait", "duration": 60, "position": "second"},
+            "escalation policy (step) EX: 'position' must be a whole number of at least 0, got 'second'",
+        ),
+        (
             {"type": "notify_on_call_from_schedule", "notify_on_call_from_schedule": "SNOPE"},
             "'notify_on_call_from_schedule' names schedule SNOPE, which is not in the files given",
         ),

@@ -572,7 +572,7 @@ def _chains(
     out = {}
     for source, chain in chains.items():
         builder = _ChainBuilder(chain, people, rotations, notes)
-        for step in sorted(steps.get(source, []), key=lambda s: s.get("position") or 0):
+        for step in sorted(steps.get(source, []), key=lambda s: s.optional_whole("position") or 0):
             builder.step(step)
         if not builder.levels:
             notes.append(f"{chain.where}: notifies nobody (no notify steps given); not imported")
