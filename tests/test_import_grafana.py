@@ -262,3 +262,29 @@ def test_an_ics_path_that_cannot_be_read_is_named_as_an_input(
     err = capsys.readouterr().err
     assert code == 2
     assert err == f"tabletop import: {tmp_path / 'SCHEDSRE.ics'}: is a directory, not an iCalendar file\n"
+
+
+def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
+    document = json.loads((FIXTURES / name).read_text())
+    change(document)
+    (tmp_path / name).write_text(json.dumps(document))
+    return [f for f in FILES if f.name != name] + [tmp_path / name]
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "message"),
+    [
+        (
+            "schedules.json",
+            lambda d: d["results"][1].update(time_zone="Berlin"),
+            "schedule SWEB1 ('Weekend web rota'): 'time_zone' 'Berlin' is not an IANA time zone name",
+        ),
+    ],
+)
+def test_malformed_values_name_object_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, change: Any, message: str
+) -> None:
+    files = map(str, _changed(tmp_path, name, change))
+    code = main(["import", "grafana-oncall", *files, "--out", str(tmp_path / "out"), "--start", "2027-03-22T00:00:00Z"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err, err

@@ -360,7 +360,7 @@ def _web_shifts(
     schedule: VendorObject, export: _Export, people: _People, window: tuple[datetime, datetime]
 ) -> list[Shift]:
     shifts = []
-    fallback = schedule.text("time_zone") if schedule.has("time_zone") else "UTC"
+    fallback = schedule.time_zone("time_zone").key if schedule.has("time_zone") else "UTC"
     for shift_id in schedule.texts("shifts"):
         shift = export.get("shift", shift_id)
         if shift is None:
@@ -386,7 +386,7 @@ def _rotations(
     sources: list[tuple[str, VendorObject | None]] = [(s.text("id"), s) for s in export.of("schedule")]
     sources += [(stem, None) for stem in sorted(stems) if export.get("schedule", stem) is None]
     for source, schedule in sources:
-        fallback = schedule.text("time_zone") if schedule is not None and schedule.has("time_zone") else "UTC"
+        fallback = schedule.time_zone("time_zone").key if schedule is not None and schedule.has("time_zone") else "UTC"
         tz = zone(fallback)
         shifts: list[Shift] = []
         kind = schedule.text("type") if schedule is not None else "ical"
