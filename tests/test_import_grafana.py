@@ -279,6 +279,26 @@ def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
             lambda d: d["results"][1].update(time_zone="Berlin"),
             "schedule SWEB1 ('Weekend web rota'): 'time_zone' 'Berlin' is not an IANA time zone name",
         ),
+        (
+            "on_call_shifts.json",
+            lambda d: d["results"][0].update(by_day=["SA", "Sunday"]),
+            "shift OROLL1 ('Weekend'): 'by_day' holds 'Sunday'; it takes days MO, TU, WE, TH, FR, SA, SU",
+        ),
+        (
+            "on_call_shifts.json",
+            lambda d: d["results"][0].update(by_monthday=[0]),
+            "shift OROLL1 ('Weekend'): 'by_monthday' holds 0; it takes days 1 to 31 or -31 to -1",
+        ),
+        (
+            "on_call_shifts.json",
+            lambda d: d["results"][0].update(week_start="monday"),
+            "shift OROLL1 ('Weekend'): 'week_start' is 'monday'",
+        ),
+        (
+            "on_call_shifts.json",
+            lambda d: d["results"][0].update(rolling_users=[["U1ALICE"], [{"id": "U2BOB"}]]),
+            "shift OROLL1 ('Weekend'): 'rolling_users' holds",
+        ),
     ],
 )
 def test_malformed_values_name_object_and_field(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,7 +40,7 @@ from tabletop.policies.importers.translation import (
     duration,
 )
 from tabletop.policies.importers.vendor_json import VendorObject, read_bytes, read_json
-from tabletop.spec.fields import zone
+from tabletop.spec.fields import shown, zone
 
 VENDOR = "Grafana OnCall"
 #: Grafana repeats an escalation from the top at most this many times.
@@ -226,14 +226,30 @@ def _naive(shift: VendorObject, key: str) -> datetime:
     return value.replace(tzinfo=None)
 
 
+#: The recurrence limits of a shift, their iCal names and the values Grafana accepts in them.
+_LIMITS: tuple[tuple[str, str, Callable[[Any], bool], str], ...] = (
+    ("by_day", "byday", lambda v: v in _WEEKDAY_CODES, f"days {', '.join(_WEEKDAY_CODES)}"),
+    ("by_month", "bymonth", lambda v: type(v) is int and 1 <= v <= 12, "months 1 to 12"),
+    ("by_monthday", "bymonthday", lambda v: type(v) is int and 1 <= abs(v) <= 31, "days 1 to 31 or -31 to -1"),
+)
+
+
 def _rule(shift: VendorObject, interval: int, tz: ZoneInfo) -> dict[str, Any]:
     frequency = shift.choice("frequency", ("hourly", "daily", "weekly", "monthly"))
     rule: dict[str, Any] = {"freq": frequency.upper(), "interval": interval}
-    for key, name in (("by_day", "byday"), ("by_month", "bymonth"), ("by_monthday", "bymonthday")):
-        if shift.get(key):
-            rule[name] = shift.get(key)
+    # The values go into an RRULE as they are; a bad one would fail deep inside the iCal library.
+    for key, name, allowed, known in _LIMITS:
+        values = shift.get(key)
+        if not values:
+            continue
+        if not isinstance(values, list):
+            raise shift.error(key, f"must be a list of {known}, got {shown(values)}")
+        for value in values:
+            if not allowed(value):
+                raise shift.error(key, f"holds {shown(value)}; it takes {known}")
+        rule[name] = values
     if shift.has("week_start"):
-        rule["wkst"] = shift.text("week_start")
+        rule["wkst"] = shift.choice("week_start", _WEEKDAY_CODES)
     if shift.has("until"):
         rule["until"] = _naive(shift, "until").replace(tzinfo=tz).astimezone(UTC)
     return rule
@@ -339,7 +355,10 @@ def _shift_events(
     if kind == "rolling_users":
         groups = shift.get("rolling_users")
         if not isinstance(groups, list) or not groups or not all(isinstance(g, list) for g in groups):
-            raise shift.error("rolling_users", f"must be a list of lists of user ids, got {groups!r}")
+            raise shift.error("rolling_users", f"must be a list of lists of user ids, got {shown(groups)}")
+        for user in (u for g in groups for u in g):
+            if not isinstance(user, str) or not user:
+                raise shift.error("rolling_users", f"holds {shown(user)} where a user id belongs")
         first = shift.optional_whole("start_rotation_from_user_index") or 0
         groups = groups[first % len(groups) :] + groups[: first % len(groups)]
         if shift.get("frequency") == "daily" and shift.get("by_day"):
