@@ -299,6 +299,11 @@ def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
             lambda d: d["results"][0].update(rolling_users=[["U1ALICE"], [{"id": "U2BOB"}]]),
             "shift OROLL1 ('Weekend'): 'rolling_users' holds",
         ),
+        (
+            "integrations.json",
+            lambda d: d["results"][0].update(team_id=["TSRE"]),
+            "integration CINT1 ('Prometheus alerts'): 'team_id' must be a non-empty string",
+        ),
     ],
 )
 def test_malformed_values_name_object_and_field(

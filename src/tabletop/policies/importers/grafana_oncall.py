@@ -641,9 +641,8 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime, horizon: ti
             notes.append(f"{integration.where}: its default route pages no imported escalation chain; not imported")
             continue
         chain = chains[chain_source]
-        team = service_owner(
-            teams, integration.get("team_id"), chain, list(rotations.values()), lambda key: ids.of("team", key)
-        )
+        owner = integration.optional_text("team_id")
+        team = service_owner(teams, owner, chain, list(rotations.values()), lambda key: ids.of("team", key))
         name = integration.optional_text("name") or integration.text("id")
         services.append(StarterService(ids.of("service", integration.text("id")), name, team, "default"))
         routes.append({"chain": chains[chain_source]["id"], "services": [services[-1].id]})
