@@ -284,3 +284,16 @@ def test_an_id_that_is_not_an_id_is_refused_in_one_line(capsys: pytest.CaptureFi
     assert exc.value.code == 2
     assert err.count("\n") == 1 and "argument --id: 'payments team' is not an id" in err, err
     assert not out.exists()
+
+
+def test_a_person_in_no_schedule_and_without_a_user_object_is_said_to_be_in_utc(tmp_path: Path) -> None:
+    def add_target(document: dict[str, Any]) -> None:
+        rule = document["escalation_policies"][0]["escalation_rules"][1]
+        rule["targets"].append({"id": "PZED099", "type": "user_reference", "summary": "Zed"})
+
+    files = [f for f in _broken(tmp_path, "escalation_policies.json", add_target) if f.name != "users.json"]
+    result = pagerduty.translate(files, policy_id="x", start=START)
+    zones = {p["id"]: p["time_zone"] for p in result.scenario["people"]}
+    assert zones["PZED099"] == "UTC" and zones["PANA001"] == "America/New_York"
+    note = next(n for n in result.notes if "have no user object" in n)
+    assert note.endswith("placed in their schedule's time zone; PZED099, in no schedule, is placed in UTC")

@@ -105,6 +105,8 @@ class _People:
         self.people: dict[str, dict[str, str]] = {}
         self.teams: dict[str, StarterTeam] = {}
         self.unnamed: set[str] = set()
+        #: People without a user object whom no schedule names either, so whose zone is a guess.
+        self.zoneless: set[str] = set()
 
     def user(self, user: VendorObject) -> None:
         person = self.ids.of("person", user.text("id"))
@@ -115,12 +117,15 @@ class _People:
             name = team.optional_text("summary") or team.optional_text("name") or source
             self.teams.setdefault(source, StarterTeam(self.ids.of("team", source), name)).members.append(person)
 
-    def reference(self, ref: VendorObject, fallback_zone: str) -> str:
+    def reference(self, ref: VendorObject, fallback_zone: str | None) -> str:
+        """The person a user reference names; without a user object, in ``fallback_zone`` (UTC if None)."""
         person = self.ids.of("person", ref.text("id"))
         if person not in self.people:
             name = ref.optional_text("summary") or ref.optional_text("name") or ref.text("id")
-            self.people[person] = {"name": name, "time_zone": fallback_zone}
+            self.people[person] = {"name": name, "time_zone": fallback_zone or "UTC"}
             self.unnamed.add(person)
+            if fallback_zone is None:
+                self.zoneless.add(person)
         return person
 
 
@@ -318,7 +323,7 @@ def _chain(
         for target in rule.objects("targets"):
             kind = target.choice("type", ("user", "user_reference", "schedule", "schedule_reference"))
             if kind.startswith("user"):
-                targets.append({"person": people.reference(target, "UTC")})
+                targets.append({"person": people.reference(target, None)})
                 continue
             schedule = target.text("id")
             if schedule not in rotations:
@@ -550,9 +555,13 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             used_chains[chain["id"]] = chain
             notes.append(f"escalation policy {ep} is used by no service given; it is imported but nothing routes to it")
     if people.unnamed:
+        zoneless = ""
+        if people.zoneless:
+            listed = ", ".join(sorted(people.zoneless))
+            zoneless = f"; {listed}, in no schedule, {'is' if len(people.zoneless) == 1 else 'are'} placed in UTC"
         notes.append(
             f"{len(people.unnamed)} people have no user object (add GET /users to the import): they are named after "
-            "PagerDuty's summary and placed in their schedule's time zone"
+            f"PagerDuty's summary and placed in their schedule's time zone{zoneless}"
         )
     notes += ids.notes()
     return assemble(
