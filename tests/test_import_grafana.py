@@ -313,3 +313,16 @@ def test_malformed_values_name_object_and_field(
     code = main(["import", "grafana-oncall", *files, "--out", str(tmp_path / "out"), "--start", "2027-03-22T00:00:00Z"])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_an_overrides_calendar_not_given_is_noted(tmp_path: Path) -> None:
+    def overrides_url(document: dict[str, Any]) -> None:
+        document["results"][0]["ical_url_overrides"] = "https://calendar.example.invalid/sre-overrides.ics"
+
+    files = [f for f in _changed(tmp_path, "schedules.json", overrides_url) if f.name != "SCHEDSRE.overrides.ics"]
+    notes = grafana_oncall.translate(files, policy_id="x", start=START, horizon=timedelta(days=28)).notes
+    assert any(
+        "schedule SCHEDSRE ('SRE primary'): its overrides calendar (ical_url_overrides) is a URL" in n
+        and "no SCHEDSRE.overrides.ics was given; its overrides are not imported" in n
+        for n in notes
+    ), notes

@@ -422,6 +422,11 @@ def _rotations(
         if f"{source}.overrides" in export.calendars:
             _, cal = export.calendars[f"{source}.overrides"]
             shifts += _calendar_shifts(cal, tz, window, people, override=True)
+        elif schedule is not None and schedule.has("ical_url_overrides"):
+            notes.append(
+                f"{schedule.where}: its overrides calendar (ical_url_overrides) is a URL Tabletop cannot fetch and "
+                f"no {source}.overrides.ics was given; its overrides are not imported"
+            )
         name = schedule.optional_text("name") if schedule is not None else None
         if not shifts:
             where = schedule.where if schedule is not None else str(export.calendars[source][0])
