@@ -326,3 +326,16 @@ def test_an_overrides_calendar_not_given_is_noted(tmp_path: Path) -> None:
         and "no SCHEDSRE.overrides.ics was given; its overrides are not imported" in n
         for n in notes
     ), notes
+
+
+def test_one_page_of_a_longer_list_is_noted(tmp_path: Path) -> None:
+    def first_page(document: dict[str, Any]) -> None:
+        document["next"] = "https://oncall.example.invalid/api/v1/escalation_policies/?page=2"
+
+    files = _changed(tmp_path, "escalation_policies.json", first_page)
+    notes = grafana_oncall.translate(files, policy_id="x", start=START, horizon=timedelta(days=28)).notes
+    assert any(
+        n.startswith(f"{tmp_path / 'escalation_policies.json'} is one page of a longer list")
+        and "fetch every page" in n
+        for n in notes
+    ), notes

@@ -74,6 +74,7 @@ class _Export:
 
     objects: dict[str, dict[str, VendorObject]] = field(default_factory=dict)
     calendars: dict[str, tuple[Path, icalendar.Calendar]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[VendorObject]:
         return list(self.objects.get(kind, {}).values())
@@ -120,6 +121,11 @@ def _read(paths: list[Path]) -> _Export:
         document = read_json(path)
         if isinstance(document, dict) and isinstance(document.get("results"), list):
             items = [VendorObject(item, f"{path}: results[{i}]") for i, item in enumerate(document["results"])]
+            if document.get("next"):
+                export.notes.append(
+                    f"{path} is one page of a longer list (next: {document['next']}); only its objects were "
+                    "imported — fetch every page (?page=2, …) to import them all"
+                )
         elif isinstance(document, list):
             items = [VendorObject(item, f"{path}: [{i}]") for i, item in enumerate(document)]
         else:
@@ -619,7 +625,7 @@ def _chains(
 def translate(paths: list[Path], *, policy_id: str, start: datetime, horizon: timedelta) -> Translation:
     """Translate Grafana OnCall JSON and iCal files; recurring shifts are expanded over ``[start, start + horizon)``."""
     export = _read(paths)
-    notes: list[str] = []
+    notes = list(export.notes)
     ids = Identifiers()
     people = _People(export.of("user"), ids)
     window = (start, start + horizon)
