@@ -143,3 +143,15 @@ def test_rotations_sharing_a_name_are_both_imported(tmp_path: Path) -> None:
     levels = result.policy["rotations"][0]["levels"]
     assert list(levels) == ["Rota", "Rota-2"]
     assert [level["layers"][0]["people"] for level in levels.values()] == [[INES, OMAR], [LENA]]
+
+
+def test_one_page_of_a_longer_list_is_noted(tmp_path: Path) -> None:
+    def first_page(document: dict[str, Any]) -> None:
+        document["paging"] = {"next": "https://api.opsgenie.com/v2/users?limit=3&offset=3"}
+
+    files = _changed(tmp_path, "users.json", first_page)
+    notes = opsgenie.translate(files, policy_id="x", start=datetime(2027, 3, 22, tzinfo=UTC)).notes
+    assert any(
+        n.startswith(f"{tmp_path / 'users.json'} is one page of a longer list") and "fetch every page" in n
+        for n in notes
+    ), notes

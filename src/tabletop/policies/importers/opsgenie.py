@@ -61,6 +61,7 @@ def _kind(obj: VendorObject) -> str:
 @dataclass
 class _Export:
     objects: dict[str, dict[str, VendorObject]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[VendorObject]:
         return list(self.objects.get(kind, {}).values())
@@ -69,7 +70,14 @@ class _Export:
 def _read(paths: list[Path]) -> _Export:
     export = _Export()
     for path in paths:
-        for _, obj in unwrap(read_json(path), path, ("data",)):
+        document = read_json(path)
+        paging = document.get("paging") if isinstance(document, dict) else None
+        if isinstance(paging, dict) and paging.get("next"):
+            export.notes.append(
+                f"{path} is one page of a longer list (paging.next: {paging['next']}); only its objects were "
+                "imported — fetch every page (offset/limit) to import them all"
+            )
+        for _, obj in unwrap(document, path, ("data",)):
             kind = _kind(obj)
             source = obj.text("id")
             name = obj.get("name") or obj.get("username") or ""
@@ -315,7 +323,7 @@ def _chain(
 def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translation:
     """Translate Opsgenie JSON files into a policy and a starter scenario (``start`` is the scenario's start)."""
     export = _read(paths)
-    notes: list[str] = []
+    notes = list(export.notes)
     ids = Identifiers()
     people = _People(export, ids)
     rotations = {s.text("id"): _rotation(s, ids, people, notes) for s in export.of("schedule")}
