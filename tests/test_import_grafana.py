@@ -339,3 +339,25 @@ def test_one_page_of_a_longer_list_is_noted(tmp_path: Path) -> None:
         and "fetch every page" in n
         for n in notes
     ), notes
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("DTSTART;TZID=Europe/London:20270322T090000\n", "", "an event has no DTSTART"),
+        ("DTEND;TZID=Europe/London:20270322T170000", "DTEND;TZID=Europe/London:20270322T250000", "20270322T250000"),
+        ("RRULE:FREQ=DAILY", "RRULE:FREQ=SOMETIMES", "FREQ=SOMETIMES"),
+        ("X-WR-TIMEZONE:Europe/London", "X-WR-TIMEZONE:London", "unknown time zone"),
+    ],
+)
+def test_a_calendar_the_ical_libraries_cannot_expand_is_an_input_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, old: str, new: str, reason: str
+) -> None:
+    text = (FIXTURES / "SCHEDSRE.ics").read_text()
+    assert old in text
+    (tmp_path / "SCHEDSRE.ics").write_text(text.replace(old, new, 1))
+    code = main(["import", "grafana-oncall", str(tmp_path / "SCHEDSRE.ics"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"tabletop import: {tmp_path / 'SCHEDSRE.ics'}: not an iCalendar schedule Tabletop can read")
+    assert reason in err

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
@@ -207,7 +207,29 @@ def _event_names(event: icalendar.Event) -> list[str]:
 
 
 def _calendar_shifts(
-    cal: icalendar.Calendar, tz: ZoneInfo, window: tuple[datetime, datetime], people: _People, override: bool
+    calendar: tuple[Path, icalendar.Calendar],
+    tz: ZoneInfo,
+    window: tuple[datetime, datetime],
+    people: _People,
+    *,
+    override: bool,
+) -> list[Shift]:
+    """The shifts of an iCal schedule within the window; a calendar the iCal libraries cannot expand is an error."""
+    path, cal = calendar
+    try:
+        return _expanded_shifts(cal, tz, window, people, override=override)
+    except ZoneInfoNotFoundError as exc:
+        reason = f"unknown time zone ({exc.args[0]})"
+    except KeyError as exc:
+        reason = f"an event has no {exc.args[0]}"
+    except ValueError as exc:
+        # Malformed DTSTART, DTEND or RRULE values: the libraries' errors are ValueErrors that say which.
+        reason = str(exc)
+    raise InputError(f"{path}: not an iCalendar schedule Tabletop can read: {reason}")
+
+
+def _expanded_shifts(
+    cal: icalendar.Calendar, tz: ZoneInfo, window: tuple[datetime, datetime], people: _People, *, override: bool
 ) -> list[Shift]:
     shifts = []
     for event in recurring_ical_events.of(cal).between(*window):
@@ -416,9 +438,8 @@ def _rotations(
         shifts: list[Shift] = []
         kind = schedule.text("type") if schedule is not None else "ical"
         if source in export.calendars:
-            _, cal = export.calendars[source]
-            tz = _calendar_zone(cal, fallback)
-            shifts += _calendar_shifts(cal, tz, window, people, override=False)
+            tz = _calendar_zone(export.calendars[source][1], fallback)
+            shifts += _calendar_shifts(export.calendars[source], tz, window, people, override=False)
         elif kind == "ical" and schedule is not None:
             raise schedule.error(
                 "ical_url_primary", f"is a URL Tabletop cannot fetch; download it and pass it as {source}.ics"
@@ -426,8 +447,7 @@ def _rotations(
         if schedule is not None and kind in ("web", "calendar"):
             shifts += _web_shifts(schedule, export, people, window)
         if f"{source}.overrides" in export.calendars:
-            _, cal = export.calendars[f"{source}.overrides"]
-            shifts += _calendar_shifts(cal, tz, window, people, override=True)
+            shifts += _calendar_shifts(export.calendars[f"{source}.overrides"], tz, window, people, override=True)
         elif schedule is not None and schedule.has("ical_url_overrides"):
             notes.append(
                 f"{schedule.where}: its overrides calendar (ical_url_overrides) is a URL Tabletop cannot fetch and "
