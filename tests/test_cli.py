@@ -62,6 +62,9 @@ def test_oncall_table_with_scenario_names(capsys: pytest.CaptureFixture[str]) ->
         ("2027-01-12", "--at 2027-01-12T00:00:00 has no UTC offset; add one, e.g. 2027-01-12T00:00:00Z"),
         ("next tuesday", "--at 'next tuesday' is not an ISO-8601 date-time"),
         ("2027-01-12+01:00", "--at '2027-01-12+01:00' is not an ISO-8601 date-time"),
+        # The roster is worked out for days around the instant, which must stay representable.
+        ("9999-12-31T23:00:00Z", "--at 9999-12-31T23:00:00Z is outside the years 1900–2999"),
+        ("0001-01-01T00:00:00Z", "--at 0001-01-01T00:00:00Z is outside the years 1900–2999"),
     ],
 )
 def test_oncall_bad_instant(capsys: pytest.CaptureFixture[str], at: str, message: str) -> None:
@@ -423,3 +426,22 @@ def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["lint", "--policy", POLICY, "--from", "9999-12-01T00:00:00Z"], "tabletop lint: --from 9999-12-01T00:00:00Z"),
+        (["lint", "--policy", POLICY, "--horizon", "999999w"], "tabletop lint: --horizon 999999w is longer than"),
+        (
+            ["export", "ical", "--policy", POLICY, "--rotation", "sre", "--from", "2027-01-04", "--to", "9999-12-31"],
+            "tabletop export: --to 9999-12-31 is outside the years 1900–2999",
+        ),
+    ],
+)
+def test_instants_and_horizons_beyond_the_calendar_are_refused(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(message) and len(err.strip().splitlines()) == 1, err

@@ -114,6 +114,11 @@ def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
         ),
         (
             "schedule.json",
+            lambda d: d["data"]["rotations"][1].update(endDate="2027-03-01T00:00:00Z"),
+            "rotations[1]: 'endDate' 2027-03-01T00:00:00+00:00 is not after its startDate 2027-03-22T08:00:00+00:00",
+        ),
+        (
+            "schedule.json",
             lambda d: d["data"].pop("rotations"),
             "'rotations' is missing or empty; fetch the schedule with ?expand=rotation",
         ),
@@ -125,3 +130,28 @@ def test_malformed_files(
     code = main(["import", "opsgenie", *map(str, _changed(tmp_path, name, change)), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
+
+
+def test_rotations_sharing_a_name_are_both_imported(tmp_path: Path) -> None:
+    def rename(document: dict[str, Any]) -> None:
+        for rotation in document["data"]["rotations"]:
+            rotation["name"] = "Rota"
+
+    result = opsgenie.translate(
+        _changed(tmp_path, "schedule.json", rename), policy_id="x", start=datetime(2027, 3, 22, tzinfo=UTC)
+    )
+    levels = result.policy["rotations"][0]["levels"]
+    assert list(levels) == ["Rota", "Rota-2"]
+    assert [level["layers"][0]["people"] for level in levels.values()] == [[INES, OMAR], [LENA]]
+
+
+def test_one_page_of_a_longer_list_is_noted(tmp_path: Path) -> None:
+    def first_page(document: dict[str, Any]) -> None:
+        document["paging"] = {"next": "https://api.opsgenie.com/v2/users?limit=3&offset=3"}
+
+    files = _changed(tmp_path, "users.json", first_page)
+    notes = opsgenie.translate(files, policy_id="x", start=datetime(2027, 3, 22, tzinfo=UTC)).notes
+    assert any(
+        n.startswith(f"{tmp_path / 'users.json'} is one page of a longer list") and "fetch every page" in n
+        for n in notes
+    ), notes

@@ -115,11 +115,14 @@ def _chain(translation: Translation, chain_id: str) -> dict[str, Any]:
 
 def test_escalation_policies_become_chains(translation: Translation) -> None:
     payments = _chain(translation, "PEPAY01")
-    assert payments["repeat"] == 2 and payments["on_empty"] == "skip"
-    assert [level["delay"] for level in payments["levels"]] == ["15m", "10m"]
+    assert payments["on_empty"] == "skip"
+    # num_loops 2: the two rules, then two more rounds of them.
+    assert [level["delay"] for level in payments["levels"]] == ["15m", "10m"] * 3
     assert payments["levels"][0]["targets"] == [{"rotation": "PSCHED1"}]
-    # Low urgency notifies the first level only: later levels are for tier high.
-    assert payments["levels"][1]["when"] == {"tiers": ["high"]}
+    assert payments["levels"][2]["name"] == "rule 1 (PRULE11), loop 1"
+    # Low urgency notifies the first level only, once: every later level, loops too, is for tier high.
+    assert "when" not in payments["levels"][0] and "repeat" not in payments
+    assert all(level["when"] == {"tiers": ["high"]} for level in payments["levels"][1:])
     platform = _chain(translation, "PEPLAT2")
     assert platform["levels"][0]["assignment"] == "round_robin"
     assert "repeat" not in platform
@@ -134,6 +137,8 @@ def test_service_terms_vary_the_chain(translation: Translation) -> None:
         "window": {"start": "09:00", "end": "17:00"},
         "time_zone": "America/New_York",
     }
+    # Outside support hours incidents are low urgency and do not loop either.
+    assert checkout["levels"][2]["when"] == checkout["levels"][1]["when"]
     assert translation.policy["routing"] == [
         {"chain": "PEPAY01.PSVCCHK", "services": ["PSVCCHK"]},
         {"chain": "PEPAY01", "services": ["PSVCLED"]},
@@ -219,6 +224,14 @@ def _layer(document: dict[str, Any]) -> dict[str, Any]:
             "restrictions[0]: 'start_time_of_day' is '18:00:30'; Tabletop restrictions start on a whole minute",
         ),
         (
+            "schedule.json",
+            lambda d: d["schedule"]["overrides_subschedule"]["rendered_schedule_entries"][0].update(
+                end="2027-03-15T19:00:00-04:00"
+            ),
+            "overrides_subschedule, rendered_schedule_entries[0]: 'end' 2027-03-15T19:00:00-04:00 is not after the "
+            "override's start 2027-03-15T20:00:00-04:00",
+        ),
+        (
             "escalation_policies.json",
             lambda d: d["escalation_policies"][0]["escalation_rules"][0]["targets"][0].update(type="team_reference"),
             "escalation_rules[0], targets[0]: 'type' is 'team_reference', which Tabletop cannot translate",
@@ -261,3 +274,26 @@ def test_not_pagerduty_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
 def test_no_escalation_policy_is_an_error() -> None:
     with pytest.raises(InputError, match="no escalation policy"):
         pagerduty.translate([FIXTURES / "schedule.json"], policy_id="x", start=START)
+
+
+def test_an_id_that_is_not_an_id_is_refused_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        main(["import", "pagerduty", *map(str, FILES), "--out", str(out), "--id", "payments team"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.count("\n") == 1 and "argument --id: 'payments team' is not an id" in err, err
+    assert not out.exists()
+
+
+def test_a_person_in_no_schedule_and_without_a_user_object_is_said_to_be_in_utc(tmp_path: Path) -> None:
+    def add_target(document: dict[str, Any]) -> None:
+        rule = document["escalation_policies"][0]["escalation_rules"][1]
+        rule["targets"].append({"id": "PZED099", "type": "user_reference", "summary": "Zed"})
+
+    files = [f for f in _broken(tmp_path, "escalation_policies.json", add_target) if f.name != "users.json"]
+    result = pagerduty.translate(files, policy_id="x", start=START)
+    zones = {p["id"]: p["time_zone"] for p in result.scenario["people"]}
+    assert zones["PZED099"] == "UTC" and zones["PANA001"] == "America/New_York"
+    note = next(n for n in result.notes if "have no user object" in n)
+    assert note.endswith("placed in their schedule's time zone; PZED099, in no schedule, is placed in UTC")

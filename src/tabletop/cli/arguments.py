@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import math
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from tabletop.errors import InputError
-from tabletop.spec.fields import parse_duration
+from tabletop.spec.fields import IDENTIFIER_LENGTH, IDENTIFIER_PATTERN, parse_duration
 
 T = TypeVar("T")
 
@@ -64,6 +65,16 @@ def fraction(text: str) -> float:
     return value
 
 
+def identifier(text: str) -> str:
+    """argparse type: an id for a file to write, as ids in scenario and policy files are."""
+    if not re.fullmatch(IDENTIFIER_PATTERN, text) or len(text) > IDENTIFIER_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an id: use letters, digits, '-', '_' and '.', starting with a letter or digit, "
+            f"at most {IDENTIFIER_LENGTH} characters"
+        )
+    return text
+
+
 def output_file(text: str) -> Path:
     """argparse type: a file to write, in a folder that exists and accepts new files."""
     path = Path(text)
@@ -102,6 +113,10 @@ def _check_creatable_in(folder: Path, path: Path) -> None:
         ) from None
 
 
+#: The longest horizon a command looks over: a century keeps its end inside the dates Python can represent.
+MAX_HORIZON = timedelta(days=36_500)
+
+
 def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
     """A positive span such as ``90d`` or ``2w`` from a command-line option."""
     try:
@@ -110,6 +125,8 @@ def parse_horizon(text: str, option: str = "--horizon") -> timedelta:
         raise InputError(f"{option}: {exc}") from None
     if minutes <= 0:
         raise InputError(f"{option} must be a positive duration such as 90d, got {text}")
+    if timedelta(minutes=minutes) > MAX_HORIZON:
+        raise InputError(f"{option} {text} is longer than {MAX_HORIZON.days}d (a century), the longest it may be")
     return timedelta(minutes=minutes)
 
 

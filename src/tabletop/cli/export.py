@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tabletop.cli.arguments import output_file
-from tabletop.cli.oncall import parse_instant
+from tabletop.cli.oncall import check_instant, parse_instant
 from tabletop.errors import InputError
 from tabletop.policies.calendar_export import on_call_calendar
 from tabletop.policies.loading import load_pair, load_policy
@@ -46,9 +46,10 @@ def register(commands: Any) -> None:
 
 def _boundary(text: str, option: str, tz: ZoneInfo) -> datetime:
     try:
-        return datetime.combine(date.fromisoformat(text), time(), tzinfo=tz)
+        day = date.fromisoformat(text)
     except ValueError:
         return parse_instant(text, option)
+    return check_instant(datetime.combine(day, time(), tzinfo=tz), text, option)
 
 
 def run(args: argparse.Namespace) -> int:

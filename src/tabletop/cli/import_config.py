@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tabletop.cli.arguments import output_folder, parse_horizon
+from tabletop.cli.arguments import identifier, output_folder, parse_horizon
 from tabletop.cli.oncall import parse_instant
 from tabletop.errors import SpecError
 from tabletop.policies.importers import grafana_oncall, opsgenie, pagerduty
@@ -59,7 +59,13 @@ def register(commands: Any) -> None:
         sub.add_argument(
             "--out", required=True, type=output_folder, metavar="DIR", help="folder to write the files into"
         )
-        sub.add_argument("--id", default=vendor, metavar="ID", help=f"id of the policy and scenario (default {vendor})")
+        sub.add_argument(
+            "--id",
+            type=identifier,
+            default=vendor,
+            metavar="ID",
+            help=f"id of the policy and scenario (default {vendor})",
+        )
         sub.add_argument(
             "--start",
             metavar="DATETIME",

@@ -37,12 +37,26 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+#: The years an instant given on the command line may fall in: a roster window or horizon around
+#: them stays inside the dates Python can represent.
+INSTANT_YEARS = (1900, 2999)
+
+
+def check_instant(value: datetime, text: str, option: str) -> datetime:
+    """``value``, read from ``text`` given to ``option``, unless it falls outside :data:`INSTANT_YEARS`."""
+    first, last = INSTANT_YEARS
+    if not first <= value.year <= last:
+        raise InputError(f"{option} {text} is outside the years {first}–{last} Tabletop works out rosters for")
+    return value
+
+
 def parse_instant(text: str, option: str = "--at") -> datetime:
     """An aware datetime from a command-line option such as --at."""
     try:
-        return require_offset(read_datetime(text, "2027-03-14T06:30:00Z"))
+        value = require_offset(read_datetime(text, "2027-03-14T06:30:00Z"))
     except ValueError as exc:
         raise InputError(f"{option} {exc}") from None
+    return check_instant(value, text, option)
 
 
 def _person_label(person_id: str, scenario: Scenario | None, at: datetime) -> str:

@@ -216,10 +216,15 @@ def _weekday(value: Any) -> int:
 #: A weekday, Monday = 0, written ``mon`` … ``sun``.
 Weekday = Annotated[int, BeforeValidator(_weekday), WithJsonSchema({"type": "string", "enum": list(WEEKDAYS)})]
 
+#: What an id may be: letters, digits, ``-``, ``_`` and ``.``, starting with a letter or digit.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+#: The longest an id may be.
+IDENTIFIER_LENGTH = 80
+
 #: The id of a team, person, service, rotation and so on.
 Identifier = Annotated[
     str,
-    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80),
+    Field(pattern=IDENTIFIER_PATTERN, max_length=IDENTIFIER_LENGTH),
 ]
 
 

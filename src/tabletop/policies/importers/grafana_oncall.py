@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
@@ -38,8 +39,8 @@ from tabletop.policies.importers.translation import (
     assemble,
     duration,
 )
-from tabletop.policies.importers.vendor_json import VendorObject, read_json
-from tabletop.spec.fields import zone
+from tabletop.policies.importers.vendor_json import VendorObject, read_bytes, read_json
+from tabletop.spec.fields import shown, zone
 
 VENDOR = "Grafana OnCall"
 #: Grafana repeats an escalation from the top at most this many times.
@@ -73,6 +74,7 @@ class _Export:
 
     objects: dict[str, dict[str, VendorObject]] = field(default_factory=dict)
     calendars: dict[str, tuple[Path, icalendar.Calendar]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[VendorObject]:
         return list(self.objects.get(kind, {}).values())
@@ -110,16 +112,20 @@ def _read(paths: list[Path]) -> _Export:
     export = _Export()
     for path in paths:
         if path.suffix.lower() == ".ics":
+            data = read_bytes(path, "an iCalendar file")
             try:
-                export.calendars[path.name[: -len(".ics")]] = (path, icalendar.Calendar.from_ical(path.read_bytes()))
-            except FileNotFoundError:
-                raise InputError(f"{path}: file not found; check the path") from None
+                export.calendars[path.name[: -len(".ics")]] = (path, icalendar.Calendar.from_ical(data))
             except ValueError as exc:
                 raise InputError(f"{path}: not a valid iCalendar file: {exc}") from None
             continue
         document = read_json(path)
         if isinstance(document, dict) and isinstance(document.get("results"), list):
             items = [VendorObject(item, f"{path}: results[{i}]") for i, item in enumerate(document["results"])]
+            if document.get("next"):
+                export.notes.append(
+                    f"{path} is one page of a longer list (next: {document['next']}); only its objects were "
+                    "imported — fetch every page (?page=2, …) to import them all"
+                )
         elif isinstance(document, list):
             items = [VendorObject(item, f"{path}: [{i}]") for i, item in enumerate(document)]
         else:
@@ -201,7 +207,29 @@ def _event_names(event: icalendar.Event) -> list[str]:
 
 
 def _calendar_shifts(
-    cal: icalendar.Calendar, tz: ZoneInfo, window: tuple[datetime, datetime], people: _People, override: bool
+    calendar: tuple[Path, icalendar.Calendar],
+    tz: ZoneInfo,
+    window: tuple[datetime, datetime],
+    people: _People,
+    *,
+    override: bool,
+) -> list[Shift]:
+    """The shifts of an iCal schedule within the window; a calendar the iCal libraries cannot expand is an error."""
+    path, cal = calendar
+    try:
+        return _expanded_shifts(cal, tz, window, people, override=override)
+    except ZoneInfoNotFoundError as exc:
+        reason = f"unknown time zone ({exc.args[0]})"
+    except KeyError as exc:
+        reason = f"an event has no {exc.args[0]}"
+    except ValueError as exc:
+        # Malformed DTSTART, DTEND or RRULE values: the libraries' errors are ValueErrors that say which.
+        reason = str(exc)
+    raise InputError(f"{path}: not an iCalendar schedule Tabletop can read: {reason}")
+
+
+def _expanded_shifts(
+    cal: icalendar.Calendar, tz: ZoneInfo, window: tuple[datetime, datetime], people: _People, *, override: bool
 ) -> list[Shift]:
     shifts = []
     for event in recurring_ical_events.of(cal).between(*window):
@@ -226,14 +254,30 @@ def _naive(shift: VendorObject, key: str) -> datetime:
     return value.replace(tzinfo=None)
 
 
+#: The recurrence limits of a shift, their iCal names and the values Grafana accepts in them.
+_LIMITS: tuple[tuple[str, str, Callable[[Any], bool], str], ...] = (
+    ("by_day", "byday", lambda v: v in _WEEKDAY_CODES, f"days {', '.join(_WEEKDAY_CODES)}"),
+    ("by_month", "bymonth", lambda v: type(v) is int and 1 <= v <= 12, "months 1 to 12"),
+    ("by_monthday", "bymonthday", lambda v: type(v) is int and 1 <= abs(v) <= 31, "days 1 to 31 or -31 to -1"),
+)
+
+
 def _rule(shift: VendorObject, interval: int, tz: ZoneInfo) -> dict[str, Any]:
     frequency = shift.choice("frequency", ("hourly", "daily", "weekly", "monthly"))
     rule: dict[str, Any] = {"freq": frequency.upper(), "interval": interval}
-    for key, name in (("by_day", "byday"), ("by_month", "bymonth"), ("by_monthday", "bymonthday")):
-        if shift.get(key):
-            rule[name] = shift.get(key)
+    # The values go into an RRULE as they are; a bad one would fail deep inside the iCal library.
+    for key, name, allowed, known in _LIMITS:
+        values = shift.get(key)
+        if not values:
+            continue
+        if not isinstance(values, list):
+            raise shift.error(key, f"must be a list of {known}, got {shown(values)}")
+        for value in values:
+            if not allowed(value):
+                raise shift.error(key, f"holds {shown(value)}; it takes {known}")
+        rule[name] = values
     if shift.has("week_start"):
-        rule["wkst"] = shift.text("week_start")
+        rule["wkst"] = shift.choice("week_start", _WEEKDAY_CODES)
     if shift.has("until"):
         rule["until"] = _naive(shift, "until").replace(tzinfo=tz).astimezone(UTC)
     return rule
@@ -250,47 +294,86 @@ def _event(start: datetime, length: timedelta, user: str, rule: dict[str, Any] |
     return event
 
 
-def _first_on_or_after(event: icalendar.Event, day: date, tz: ZoneInfo) -> datetime | None:
-    cal = icalendar.Calendar()
-    cal.add_component(event)
-    after = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-    for occurrence in recurring_ical_events.of(cal).between(after, after + timedelta(days=400)):
-        start: datetime = occurrence["DTSTART"].dt
-        return start
-    return None
+def _turn_starts(shift: VendorObject, start: datetime, tz: ZoneInfo) -> Iterator[datetime]:
+    """When each turn of a rolling-users shift begins, in order, as Grafana counts them.
 
-
-def _group_starts(shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo) -> list[datetime]:
-    """When each group of a rolling-users shift first goes on call: each starts with the next period.
-
-    A period is an hour, day, week (from ``week_start``) or month; a group starts at the
-    shift's first occurrence on or after the start of the period after the previous group's.
+    A turn is an hour, day, week (from ``week_start``) or month; each begins at the shift's
+    first occurrence at or after the start of the period that follows the previous turn's.
     """
     interval = shift.optional_whole("interval", minimum=1) or 1
-    probe = _event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz))
+    cal = icalendar.Calendar()
+    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz)))
+    occurrences: Iterator[datetime] = (o["DTSTART"].dt for o in recurring_ical_events.of(cal).after(start))
     frequency = shift.text("frequency")
     week_start = _WEEKDAY_CODES.index(shift.text("week_start")) if shift.has("week_start") else 6
-    starts = [start]
-    while len(starts) < groups:
-        current = starts[-1]
+    turn: datetime | None = start
+    while turn is not None:
+        yield turn
         if frequency == "hourly":
-            following = current + timedelta(hours=1)
+            # An hour of elapsed time: the next hour on the wall clock may be the same hour again in autumn.
+            following = (turn.astimezone(UTC) + timedelta(hours=1)).astimezone(tz)
         elif frequency == "daily":
-            following = current + timedelta(days=1)
+            following = turn + timedelta(days=1)
         elif frequency == "weekly":
-            following = current + timedelta(days=(week_start - current.weekday()) % 7 or 7)
+            following = turn + timedelta(days=(week_start - turn.weekday()) % 7 or 7)
         else:
-            following = current + timedelta(
-                days=month_calendar.monthrange(current.year, current.month)[1] - current.day + 1
-            )
-        found = _first_on_or_after(probe, following.date(), tz)
-        if found is None:
+            following = turn + timedelta(days=month_calendar.monthrange(turn.year, turn.month)[1] - turn.day + 1)
+        turn = next((o for o in occurrences if o >= following), None)
+
+
+def _rotation_start(shift: VendorObject, start: datetime, tz: ZoneInfo) -> datetime:
+    """When a rolling-users shift's turns begin to count; Grafana moves it when a rotation is edited."""
+    return _naive(shift, "rotation_start").replace(tzinfo=tz) if shift.has("rotation_start") else start
+
+
+def _group_starts(
+    shift: VendorObject, start: datetime, groups: int, tz: ZoneInfo, stop: datetime
+) -> dict[int, datetime]:
+    """When each group (by index) of a rolling-users shift first goes on call, if it does before ``stop``.
+
+    Groups take turns in order. Turns that begin before ``rotation_start`` (Grafana moves it
+    when a rotation is edited) are dropped without changing whose turn each is, so a group
+    whose first turn is dropped begins with its next one.
+    """
+    rotation_start = _rotation_start(shift, start, tz)
+    firsts: dict[int, datetime] = {}
+    for k, turn in enumerate(_turn_starts(shift, start, tz)):
+        if turn >= stop or len(firsts) == groups:
             break
-        starts.append(found)
-    return starts
+        if turn >= rotation_start:
+            firsts.setdefault(k % groups, turn)
+    return firsts
 
 
-def _shift_events(shift: VendorObject, people: _People, fallback_zone: str) -> tuple[list[icalendar.Event], ZoneInfo]:
+def _daily_by_day_events(
+    shift: VendorObject, start: datetime, groups: list[list[str]], *, people: _People, stop: datetime
+) -> list[icalendar.Event]:
+    """A daily rolling-users shift limited to some weekdays, one event per day before ``stop``.
+
+    Grafana hands such a rotation from one selected day to the next, each group keeping it
+    for ``interval`` selected days; the days left out do not count as turns.
+    """
+    tz = start.tzinfo
+    assert isinstance(tz, ZoneInfo)
+    length = timedelta(seconds=shift.whole("duration", minimum=1))
+    interval = shift.optional_whole("interval", minimum=1) or 1
+    rotation_start = _rotation_start(shift, start, tz)
+    cal = icalendar.Calendar()
+    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, 1, tz)))
+    events = []
+    for k, occurrence in enumerate(recurring_ical_events.of(cal).after(start)):
+        day: datetime = occurrence["DTSTART"].dt
+        if day >= stop:
+            break
+        if day >= rotation_start:
+            events += [_event(day, length, people.by_id(u), None) for u in groups[(k // interval) % len(groups)]]
+    return events
+
+
+def _shift_events(
+    shift: VendorObject, people: _People, fallback_zone: str, stop: datetime
+) -> tuple[list[icalendar.Event], ZoneInfo]:
+    """The iCal events of a web shift (recurring ones with their rule), and its zone; ``stop`` ends the expansion."""
     kind = shift.choice("type", _SHIFT_TYPES)
     tz = shift.time_zone("time_zone") if shift.has("time_zone") else zone(fallback_zone)
     start = _naive(shift, "start").replace(tzinfo=tz)
@@ -300,15 +383,18 @@ def _shift_events(shift: VendorObject, people: _People, fallback_zone: str) -> t
     if kind == "rolling_users":
         groups = shift.get("rolling_users")
         if not isinstance(groups, list) or not groups or not all(isinstance(g, list) for g in groups):
-            raise shift.error("rolling_users", f"must be a list of lists of user ids, got {groups!r}")
+            raise shift.error("rolling_users", f"must be a list of lists of user ids, got {shown(groups)}")
+        for user in (u for g in groups for u in g):
+            if not isinstance(user, str) or not user:
+                raise shift.error("rolling_users", f"holds {shown(user)} where a user id belongs")
         first = shift.optional_whole("start_rotation_from_user_index") or 0
         groups = groups[first % len(groups) :] + groups[: first % len(groups)]
+        if shift.get("frequency") == "daily" and shift.get("by_day"):
+            return _daily_by_day_events(shift, start, groups, people=people, stop=stop), tz
         rolling = _rule(shift, interval * len(groups), tz)
-        rotation_start = shift.get("rotation_start")
-        for group, group_start in zip(groups, _group_starts(shift, start, len(groups), tz), strict=False):
-            if rotation_start and group_start < _naive(shift, "rotation_start").replace(tzinfo=tz):
-                continue
-            events += [_event(group_start, length, people.by_id(u), rolling) for u in group]
+        firsts = _group_starts(shift, start, len(groups), tz, stop)
+        for g, group_start in sorted(firsts.items()):
+            events += [_event(group_start, length, people.by_id(u), rolling) for u in groups[g]]
         return events, tz
     rule = _rule(shift, interval, tz) if kind == "recurrent_event" or shift.has("frequency") else None
     users = shift.texts("users")
@@ -321,12 +407,12 @@ def _web_shifts(
     schedule: VendorObject, export: _Export, people: _People, window: tuple[datetime, datetime]
 ) -> list[Shift]:
     shifts = []
-    fallback = schedule.text("time_zone") if schedule.has("time_zone") else "UTC"
+    fallback = schedule.time_zone("time_zone").key if schedule.has("time_zone") else "UTC"
     for shift_id in schedule.texts("shifts"):
         shift = export.get("shift", shift_id)
         if shift is None:
             raise schedule.unknown("shifts", "on-call shift", shift_id, "GET /api/v1/on_call_shifts/")
-        events, tz = _shift_events(shift, people, fallback)
+        events, tz = _shift_events(shift, people, fallback, window[1])
         cal = icalendar.Calendar()
         for event in events:
             cal.add_component(event)
@@ -347,14 +433,13 @@ def _rotations(
     sources: list[tuple[str, VendorObject | None]] = [(s.text("id"), s) for s in export.of("schedule")]
     sources += [(stem, None) for stem in sorted(stems) if export.get("schedule", stem) is None]
     for source, schedule in sources:
-        fallback = schedule.text("time_zone") if schedule is not None and schedule.has("time_zone") else "UTC"
+        fallback = schedule.time_zone("time_zone").key if schedule is not None and schedule.has("time_zone") else "UTC"
         tz = zone(fallback)
         shifts: list[Shift] = []
         kind = schedule.text("type") if schedule is not None else "ical"
         if source in export.calendars:
-            _, cal = export.calendars[source]
-            tz = _calendar_zone(cal, fallback)
-            shifts += _calendar_shifts(cal, tz, window, people, override=False)
+            tz = _calendar_zone(export.calendars[source][1], fallback)
+            shifts += _calendar_shifts(export.calendars[source], tz, window, people, override=False)
         elif kind == "ical" and schedule is not None:
             raise schedule.error(
                 "ical_url_primary", f"is a URL Tabletop cannot fetch; download it and pass it as {source}.ics"
@@ -362,8 +447,12 @@ def _rotations(
         if schedule is not None and kind in ("web", "calendar"):
             shifts += _web_shifts(schedule, export, people, window)
         if f"{source}.overrides" in export.calendars:
-            _, cal = export.calendars[f"{source}.overrides"]
-            shifts += _calendar_shifts(cal, tz, window, people, override=True)
+            shifts += _calendar_shifts(export.calendars[f"{source}.overrides"], tz, window, people, override=True)
+        elif schedule is not None and schedule.has("ical_url_overrides"):
+            notes.append(
+                f"{schedule.where}: its overrides calendar (ical_url_overrides) is a URL Tabletop cannot fetch and "
+                f"no {source}.overrides.ics was given; its overrides are not imported"
+            )
         name = schedule.optional_text("name") if schedule is not None else None
         if not shifts:
             where = schedule.where if schedule is not None else str(export.calendars[source][0])
@@ -383,7 +472,7 @@ def _rotations(
             "time_zone": tz.key,
             "levels": levels,
         }
-    if stems:
+    if rotations:
         days = (window[1] - window[0]) / timedelta(days=1)
         notes.append(
             f"schedules are expanded from {window[0].date()} for {days:g} days (--start, --horizon); "
@@ -533,7 +622,7 @@ def _chains(
     out = {}
     for source, chain in chains.items():
         builder = _ChainBuilder(chain, people, rotations, notes)
-        for step in sorted(steps.get(source, []), key=lambda s: s.get("position") or 0):
+        for step in sorted(steps.get(source, []), key=lambda s: s.optional_whole("position") or 0):
             builder.step(step)
         if not builder.levels:
             notes.append(f"{chain.where}: notifies nobody (no notify steps given); not imported")
@@ -556,7 +645,7 @@ def _chains(
 def translate(paths: list[Path], *, policy_id: str, start: datetime, horizon: timedelta) -> Translation:
     """Translate Grafana OnCall JSON and iCal files; recurring shifts are expanded over ``[start, start + horizon)``."""
     export = _read(paths)
-    notes: list[str] = []
+    notes = list(export.notes)
     ids = Identifiers()
     people = _People(export.of("user"), ids)
     window = (start, start + horizon)
@@ -583,9 +672,8 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime, horizon: ti
             notes.append(f"{integration.where}: its default route pages no imported escalation chain; not imported")
             continue
         chain = chains[chain_source]
-        team = service_owner(
-            teams, integration.get("team_id"), chain, list(rotations.values()), lambda key: ids.of("team", key)
-        )
+        owner = integration.optional_text("team_id")
+        team = service_owner(teams, owner, chain, list(rotations.values()), lambda key: ids.of("team", key))
         name = integration.optional_text("name") or integration.text("id")
         services.append(StarterService(ids.of("service", integration.text("id")), name, team, "default"))
         routes.append({"chain": chains[chain_source]["id"], "services": [services[-1].id]})

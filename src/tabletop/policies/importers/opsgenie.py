@@ -61,6 +61,7 @@ def _kind(obj: VendorObject) -> str:
 @dataclass
 class _Export:
     objects: dict[str, dict[str, VendorObject]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[VendorObject]:
         return list(self.objects.get(kind, {}).values())
@@ -69,7 +70,14 @@ class _Export:
 def _read(paths: list[Path]) -> _Export:
     export = _Export()
     for path in paths:
-        for _, obj in unwrap(read_json(path), path, ("data",)):
+        document = read_json(path)
+        paging = document.get("paging") if isinstance(document, dict) else None
+        if isinstance(paging, dict) and paging.get("next"):
+            export.notes.append(
+                f"{path} is one page of a longer list (paging.next: {paging['next']}); only its objects were "
+                "imported — fetch every page (offset/limit) to import them all"
+            )
+        for _, obj in unwrap(document, path, ("data",)):
             kind = _kind(obj)
             source = obj.text("id")
             name = obj.get("name") or obj.get("username") or ""
@@ -157,14 +165,17 @@ def _level(rotation: VendorObject, tz: str, people: _People) -> dict[str, Any]:
     if not participants:
         raise rotation.error("participants", "is empty; a rotation needs at least one participant")
     unit = _TURN_UNIT[rotation.choice("type", tuple(_TURN_UNIT))]
+    start, end = rotation.instant("startDate"), rotation.optional_instant("endDate")
     layer: dict[str, Any] = {
         "name": rotation.optional_text("name") or rotation.text("id"),
         "people": participants,
-        "start": rotation.instant("startDate").isoformat(),
+        "start": start.isoformat(),
         "turn": f"{rotation.optional_whole('length', minimum=1) or 1}{unit}",
     }
-    if rotation.has("endDate"):
-        layer["end"] = rotation.instant("endDate").isoformat()
+    if end is not None:
+        if end <= start:
+            raise rotation.error("endDate", f"{end.isoformat()} is not after its startDate {start.isoformat()}")
+        layer["end"] = end.isoformat()
     restrictions = _restrictions(rotation)
     if restrictions:
         layer["restrictions"] = restrictions
@@ -179,8 +190,8 @@ def _rotation(schedule: VendorObject, ids: Identifiers, people: _People, notes: 
     levels = {}
     # Level ids are made from rotation names; that they differ from the names is expected, not a note.
     level_ids = Identifiers()
-    for rotation in rotations:
-        level_id = level_ids.of("level", rotation.optional_text("name") or rotation.text("id"))
+    for i, rotation in enumerate(rotations):
+        level_id = level_ids.of("level", str(i), rotation.optional_text("name") or rotation.text("id"))
         levels[level_id] = _level(rotation, tz.key, people)
     source = schedule.text("id")
     if len(levels) > 1:
@@ -312,7 +323,7 @@ def _chain(
 def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translation:
     """Translate Opsgenie JSON files into a policy and a starter scenario (``start`` is the scenario's start)."""
     export = _read(paths)
-    notes: list[str] = []
+    notes = list(export.notes)
     ids = Identifiers()
     people = _People(export, ids)
     rotations = {s.text("id"): _rotation(s, ids, people, notes) for s in export.of("schedule")}

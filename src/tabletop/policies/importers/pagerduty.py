@@ -9,8 +9,9 @@ PagerDuty's meaning is kept, not only its fields:
 - overrides (``overrides_subschedule``) become overrides;
 - when the schedule carries PagerDuty's ``final_schedule``, the translation is checked
   against it (and the layer order flipped if the API returned the layers reversed);
-- an escalation policy is a chain: rules are levels (delay, targets, round robin),
-  ``num_loops`` is ``repeat``, a level with nobody on call is skipped;
+- an escalation policy is a chain: rules are levels (delay, targets, round robin), a
+  level with nobody on call is skipped; ``num_loops`` writes the rules out again that many
+  times, for high urgency only, as low-urgency incidents neither escalate nor loop;
 - a service routes to its policy's chain; low urgency never escalates past the first
   level (``when: {tiers: [high]}`` on later levels); urgency by support hours lets later
   levels escalate only inside the support hours; ``acknowledgement_timeout`` re-pages
@@ -104,6 +105,8 @@ class _People:
         self.people: dict[str, dict[str, str]] = {}
         self.teams: dict[str, StarterTeam] = {}
         self.unnamed: set[str] = set()
+        #: People without a user object whom no schedule names either, so whose zone is a guess.
+        self.zoneless: set[str] = set()
 
     def user(self, user: VendorObject) -> None:
         person = self.ids.of("person", user.text("id"))
@@ -114,12 +117,15 @@ class _People:
             name = team.optional_text("summary") or team.optional_text("name") or source
             self.teams.setdefault(source, StarterTeam(self.ids.of("team", source), name)).members.append(person)
 
-    def reference(self, ref: VendorObject, fallback_zone: str) -> str:
+    def reference(self, ref: VendorObject, fallback_zone: str | None) -> str:
+        """The person a user reference names; without a user object, in ``fallback_zone`` (UTC if None)."""
         person = self.ids.of("person", ref.text("id"))
         if person not in self.people:
             name = ref.optional_text("summary") or ref.optional_text("name") or ref.text("id")
-            self.people[person] = {"name": name, "time_zone": fallback_zone}
+            self.people[person] = {"name": name, "time_zone": fallback_zone or "UTC"}
             self.unnamed.add(person)
+            if fallback_zone is None:
+                self.zoneless.add(person)
         return person
 
 
@@ -211,14 +217,19 @@ def _layers(layer: VendorObject, tz: ZoneInfo, people: _People) -> list[dict[str
 def _overrides(schedule: VendorObject, tz: ZoneInfo, people: _People) -> list[dict[str, Any]]:
     sub = schedule.optional_object("overrides_subschedule")
     entries = sub.objects("rendered_schedule_entries", required=False) if sub is not None else []
-    return [
-        {
-            "start": entry.instant("start").isoformat(),
-            "end": entry.instant("end").isoformat(),
-            "person": people.reference(entry.object("user"), tz.key),
-        }
-        for entry in entries
-    ]
+    overrides = []
+    for entry in entries:
+        start, end = entry.instant("start"), entry.instant("end")
+        if end <= start:
+            raise entry.error("end", f"{end.isoformat()} is not after the override's start {start.isoformat()}")
+        overrides.append(
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "person": people.reference(entry.object("user"), tz.key),
+            }
+        )
+    return overrides
 
 
 def _merged(segments: list[Segment]) -> list[Segment]:
@@ -302,7 +313,9 @@ def _assignment(rule: VendorObject) -> str:
     raise rule.error("escalation_rule_assignment_strategy", f"is {strategy!r}; known: assign_to_everyone, round_robin")
 
 
-def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: dict[str, str]) -> dict[str, Any]:
+def _chain(
+    policy: VendorObject, ids: Identifiers, people: _People, rotations: dict[str, str], notes: list[str]
+) -> dict[str, Any]:
     source = policy.text("id")
     levels = []
     for i, rule in enumerate(policy.objects("escalation_rules"), 1):
@@ -310,7 +323,7 @@ def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: d
         for target in rule.objects("targets"):
             kind = target.choice("type", ("user", "user_reference", "schedule", "schedule_reference"))
             if kind.startswith("user"):
-                targets.append({"person": people.reference(target, "UTC")})
+                targets.append({"person": people.reference(target, None)})
                 continue
             schedule = target.text("id")
             if schedule not in rotations:
@@ -331,12 +344,22 @@ def _chain(policy: VendorObject, ids: Identifiers, people: _People, rotations: d
     if not levels:
         raise policy.error("escalation_rules", "is empty; an escalation policy needs at least one rule")
     chain: dict[str, Any] = {"id": ids.of("chain", source), "name": policy.optional_text("name") or source}
-    chain["levels"] = levels
     loops = policy.optional_whole("num_loops") or 0
     if loops > 20:
         raise policy.error("num_loops", f"is {loops}; Tabletop repeats a chain at most 20 times")
+    # Low-urgency incidents do not loop either, and a chain's repeat would re-page its first level
+    # for every tier: the loops are written out as further rounds of the rules, for tier high only.
+    rounds = [
+        {**copy.deepcopy(level), "name": f"{level['name']}, loop {n}", "when": {"tiers": ["high"]}}
+        for n in range(1, loops + 1)
+        for level in levels
+    ]
     if loops:
-        chain["repeat"] = loops
+        notes.append(
+            f"escalation policy {source}: num_loops {loops} is written as {loops} more round(s) of its rules "
+            "for tier high: low-urgency incidents neither escalate nor loop"
+        )
+    chain["levels"] = levels + rounds
     chain["on_empty"] = "skip"
     return chain
 
@@ -514,7 +537,7 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             f"no escalation policy in {', '.join(map(str, paths))}; add GET /escalation_policies "
             "(the policies say who is paged; schedules alone page nobody)"
         )
-    chains = {p.text("id"): _chain(p, ids, people, rotation_ids) for p in policies}
+    chains = {p.text("id"): _chain(p, ids, people, rotation_ids, notes) for p in policies}
     for policy in policies:
         if policy.get("on_call_handoff_notifications") == "always":
             notes.append(f"escalation policy {policy.text('id')}: on-call handoff notifications are not simulated")
@@ -532,9 +555,13 @@ def translate(paths: list[Path], *, policy_id: str, start: datetime) -> Translat
             used_chains[chain["id"]] = chain
             notes.append(f"escalation policy {ep} is used by no service given; it is imported but nothing routes to it")
     if people.unnamed:
+        zoneless = ""
+        if people.zoneless:
+            listed = ", ".join(sorted(people.zoneless))
+            zoneless = f"; {listed}, in no schedule, {'is' if len(people.zoneless) == 1 else 'are'} placed in UTC"
         notes.append(
             f"{len(people.unnamed)} people have no user object (add GET /users to the import): they are named after "
-            "PagerDuty's summary and placed in their schedule's time zone"
+            f"PagerDuty's summary and placed in their schedule's time zone{zoneless}"
         )
     notes += ids.notes()
     return assemble(

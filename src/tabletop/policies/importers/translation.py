@@ -44,11 +44,15 @@ class Identifiers:
         self._taken: dict[str, set[str]] = {}
         self.changed: dict[str, list[tuple[str, str]]] = {}
 
-    def of(self, kind: str, source: str) -> str:
-        """The Tabletop id of the vendor object ``source`` of this kind (a person, rotation, chain, …)."""
+    def of(self, kind: str, source: str, name: str | None = None) -> str:
+        """The Tabletop id of the vendor object ``source`` of this kind (a person, rotation, chain, …).
+
+        The id is made from ``name`` when given (objects that share a name still get an id each), else from ``source``.
+        """
         key = (kind, source)
         if key not in self._ids:
-            base = _NOT_ID.sub("-", source).strip("-_.")[:80] or kind
+            original = source if name is None else name
+            base = _NOT_ID.sub("-", original).strip("-_.")[:80] or kind
             candidate, n = base, 1
             taken = self._taken.setdefault(kind, set())
             while candidate in taken:
@@ -56,8 +60,8 @@ class Identifiers:
                 candidate = f"{base[: 80 - len(str(n)) - 1]}-{n}"
             taken.add(candidate)
             self._ids[key] = candidate
-            if candidate != source:
-                self.changed.setdefault(kind, []).append((source, candidate))
+            if candidate != original:
+                self.changed.setdefault(kind, []).append((original, candidate))
         return self._ids[key]
 
     def notes(self) -> list[str]:

@@ -19,18 +19,24 @@ from tabletop.spec.fields import shown, zone
 from tabletop.spec.suggest import did_you_mean
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, or raise an InputError saying why it cannot be read."""
+def read_bytes(path: Path, what: str) -> bytes:
+    """The contents of an input file, or an InputError saying why it cannot be read (``what`` it should be)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: file not found; check the path") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a JSON file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+        raise InputError(f"{path}: is a directory, not {what}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read file: {exc.strerror}") from None
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, or raise an InputError saying why it cannot be read."""
+    try:
+        text = read_bytes(path, "a JSON file").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
