@@ -52,6 +52,8 @@ def test_oncall_table_with_scenario_names(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "oncall", SCENARIO, "--policy", POLICY, "--at", "2027-01-05T12:00:00+00:00")
     assert code == 0
     assert "sre / primary  Alice (alice, Tue 12:00 Europe/London)" in out
+    # Whoever is on call next is named the same way, with their local time when the turn begins.
+    assert "next: Bob (bob, " in out
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
             after = ""
             if upcoming is not None:
                 person, start = upcoming
-                after = f"   next: {person} at {datetime.fromtimestamp(start, at.tzinfo):%a %d %b %H:%M %Z}"
+                begins = datetime.fromtimestamp(start, at.tzinfo)
+                # Named like whoever is on call now, with their own local time when the turn begins.
+                after = f"   next: {_person_label(person, scenario, begins)} at {begins:%a %d %b %H:%M %Z}"
             print(f"  {label}  {who}{after}")
     return 0
