@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vendor_exports import changed_export
 
 from tabletop.cli import main
 from tabletop.policies.importers import grafana_oncall
@@ -265,10 +266,7 @@ def test_an_ics_path_that_cannot_be_read_is_named_as_an_input(
 
 
 def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
-    document = json.loads((FIXTURES / name).read_text())
-    change(document)
-    (tmp_path / name).write_text(json.dumps(document))
-    return [f for f in FILES if f.name != name] + [tmp_path / name]
+    return changed_export(FILES, tmp_path, name, change)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vendor_exports import changed_export
 
 from tabletop.cli import main
 from tabletop.policies.importers import opsgenie
@@ -88,10 +89,7 @@ def test_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 
 
 def _changed(tmp_path: Path, name: str, change: Any) -> list[Path]:
-    document = json.loads((FIXTURES / name).read_text())
-    change(document)
-    (tmp_path / name).write_text(json.dumps(document))
-    return [f for f in FILES if f.name != name] + [tmp_path / name]
+    return changed_export(FILES, tmp_path, name, change)
 
 
 @pytest.mark.parametrize(
