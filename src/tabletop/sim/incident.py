@@ -33,6 +33,7 @@ SLA_MILESTONE = {
 }
 #: The same, by phase index (the engine reaches several milestones in a row when an incident closes).
 _MILESTONES = tuple(PHASE_MILESTONE[phase] for phase in PHASES)
+#: How many phases there are: an incident past the last one closes.
 _PHASE_COUNT = len(PHASES)
 #: What an incident is held up by, as indexes into ``records.BOTTLENECKS``; ``_IDLE`` charges nothing.
 _IDLE, _WAITING_ACK, _WAITING_HANDOFF, _WAITING_BUSY, _WORKING = -1, 0, 1, 2, 3

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from math import isnan
 from typing import get_args
 
 import numpy as np
@@ -110,7 +109,7 @@ class Sample:
 
     def add(self, values: list[float]) -> None:
         """Add the non-NaN values."""
-        kept = [v for v in values if not isnan(v)]
+        kept = [v for v in values if not math.isnan(v)]
         self.n += len(kept)
         self.total += math.fsum(kept)
         self.histogram.add(kept)
@@ -216,7 +215,7 @@ def summarise(records: ReplicationRecords, scenario: Scenario, policy: Policy) -
         summary.bottlenecks[part] = math.fsum(getattr(r, part) for r in incidents)
     by = summary.bottlenecks_by
     for record in incidents:
-        parts = (1.0, record.waiting_ack, record.waiting_handoff, record.waiting_busy, record.working)
+        parts = (1.0, *(getattr(record, part) for part in BOTTLENECKS))
         for key in (("incident_type", record.incident_type), ("service", record.root_service), ("team", record.team)):
             row = by.get(key)
             if row is None:
@@ -246,15 +245,16 @@ def _summarise_load(records: ReplicationRecords, scenario: Scenario, summary: Re
         pages.sort()
         load = summary.load[person] = PersonLoad(pages=len(pages))
         # A person with pages has at least one interruption: their teams' rows are made in the order they count.
-        rows = [by_hour.get(team) or by_hour.setdefault(team, [0] * 168) for team in teams_of.get(person) or (NO_TEAM,)]
+        rows = [by_hour.setdefault(team, [0] * 168) for team in teams_of.get(person) or (NO_TEAM,)]
         classes = dict.fromkeys(get_args(HourClass), 0)
         for index in interruptions([t for t, _, _ in pages]):
             _, hours, hour_of_week = pages[index]
             classes[hours] += 1
             for row in rows:
                 row[hour_of_week] += 1
-        load.business, load.off, load.sleep = classes["business"], classes["off"], classes["sleep"]
-        load.interruptions = load.business + load.off + load.sleep
+        for hours, count in classes.items():
+            setattr(load, hours, count)
+        load.interruptions = sum(classes.values())
     for person, minutes in sorted(records.engaged.items()):
         summary.load.setdefault(person, PersonLoad()).engaged_minutes = minutes
 
