@@ -39,7 +39,7 @@ from tabletop.policies.importers.translation import (
     assemble,
     duration,
 )
-from tabletop.policies.importers.vendor_json import VendorObject, read_bytes, read_json
+from tabletop.policies.importers.vendor_json import VendorObject, one_page_note, read_bytes, read_json
 from tabletop.spec.fields import shown, zone
 
 VENDOR = "Grafana OnCall"
@@ -122,10 +122,7 @@ def _read(paths: list[Path]) -> _Export:
         if isinstance(document, dict) and isinstance(document.get("results"), list):
             items = [VendorObject(item, f"{path}: results[{i}]") for i, item in enumerate(document["results"])]
             if document.get("next"):
-                export.notes.append(
-                    f"{path} is one page of a longer list (next: {document['next']}); only its objects were "
-                    "imported — fetch every page (?page=2, …) to import them all"
-                )
+                export.notes.append(one_page_note(path, f"next: {document['next']}", "?page=2, …"))
         elif isinstance(document, list):
             items = [VendorObject(item, f"{path}: [{i}]") for i, item in enumerate(document)]
         else:
@@ -294,16 +291,22 @@ def _event(start: datetime, length: timedelta, user: str, rule: dict[str, Any] |
     return event
 
 
+def _occurrences(shift: VendorObject, start: datetime, tz: ZoneInfo, interval: int) -> Iterator[datetime]:
+    """When the shift's recurrence, every ``interval`` periods, has an occurrence from ``start`` on, in order."""
+    cal = icalendar.Calendar()
+    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz)))
+    for occurrence in recurring_ical_events.of(cal).after(start):
+        begins: datetime = occurrence["DTSTART"].dt
+        yield begins
+
+
 def _turn_starts(shift: VendorObject, start: datetime, tz: ZoneInfo) -> Iterator[datetime]:
     """When each turn of a rolling-users shift begins, in order, as Grafana counts them.
 
     A turn is an hour, day, week (from ``week_start``) or month; each begins at the shift's
     first occurrence at or after the start of the period that follows the previous turn's.
     """
-    interval = shift.optional_whole("interval", minimum=1) or 1
-    cal = icalendar.Calendar()
-    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, interval, tz)))
-    occurrences: Iterator[datetime] = (o["DTSTART"].dt for o in recurring_ical_events.of(cal).after(start))
+    occurrences = _occurrences(shift, start, tz, shift.optional_whole("interval", minimum=1) or 1)
     frequency = shift.text("frequency")
     week_start = _WEEKDAY_CODES.index(shift.text("week_start")) if shift.has("week_start") else 6
     turn: datetime | None = start
@@ -358,11 +361,8 @@ def _daily_by_day_events(
     length = timedelta(seconds=shift.whole("duration", minimum=1))
     interval = shift.optional_whole("interval", minimum=1) or 1
     rotation_start = _rotation_start(shift, start, tz)
-    cal = icalendar.Calendar()
-    cal.add_component(_event(start, timedelta(seconds=1), "probe", _rule(shift, 1, tz)))
     events = []
-    for k, occurrence in enumerate(recurring_ical_events.of(cal).after(start)):
-        day: datetime = occurrence["DTSTART"].dt
+    for k, day in enumerate(_occurrences(shift, start, tz, 1)):
         if day >= stop:
             break
         if day >= rotation_start:

@@ -29,7 +29,7 @@ from tabletop.policies.importers.translation import (
     duration,
     time_of_day,
 )
-from tabletop.policies.importers.vendor_json import VendorObject, read_json, unwrap
+from tabletop.policies.importers.vendor_json import VendorObject, one_page_note, read_json, unwrap
 
 VENDOR = "Opsgenie"
 _UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86_400}
@@ -73,10 +73,7 @@ def _read(paths: list[Path]) -> _Export:
         document = read_json(path)
         paging = document.get("paging") if isinstance(document, dict) else None
         if isinstance(paging, dict) and paging.get("next"):
-            export.notes.append(
-                f"{path} is one page of a longer list (paging.next: {paging['next']}); only its objects were "
-                "imported — fetch every page (offset/limit) to import them all"
-            )
+            export.notes.append(one_page_note(path, f"paging.next: {paging['next']}", "offset/limit"))
         for _, obj in unwrap(document, path, ("data",)):
             kind = _kind(obj)
             source = obj.text("id")

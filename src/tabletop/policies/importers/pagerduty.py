@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from tabletop.errors import InputError
 from tabletop.policies.importers.starter_scenario import StarterService, StarterTeam, service_owner
 from tabletop.policies.importers.translation import Identifiers, Translation, assemble, duration
-from tabletop.policies.importers.vendor_json import VendorObject, read_json, unwrap
+from tabletop.policies.importers.vendor_json import VendorObject, one_page_note, read_json, unwrap
 from tabletop.policies.model import RotationLevel
 from tabletop.policies.roster import Segment, level_segments
 from tabletop.spec.fields import WEEKDAYS
@@ -90,10 +90,7 @@ def _read(paths: list[Path]) -> _Export:
         for key, obj in unwrap(document, path, _ENVELOPES):
             export.add(_KIND[key], obj)
         if isinstance(document, dict) and document.get("more") is True:
-            export.notes.append(
-                f"{path} is one page of a longer list (more: true); only its objects were imported — "
-                "fetch every page (offset/limit) to import them all"
-            )
+            export.notes.append(one_page_note(path, "more: true", "offset/limit"))
     return export
 
 

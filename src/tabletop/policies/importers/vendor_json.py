@@ -31,6 +31,14 @@ def read_bytes(path: Path, what: str) -> bytes:
         raise InputError(f"{path}: cannot read file: {exc.strerror}") from None
 
 
+def one_page_note(path: Path, marker: str, fetch: str) -> str:
+    """The note for an export that is one page of a longer list (``marker`` shows how it says so)."""
+    return (
+        f"{path} is one page of a longer list ({marker}); only its objects were imported — "
+        f"fetch every page ({fetch}) to import them all"
+    )
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file, or raise an InputError saying why it cannot be read."""
     try:
